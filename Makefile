@@ -1,0 +1,47 @@
+# One-command set-up: every target creates .venv, installs the project (editable, with
+# its extras) and the system Graphviz, then does its job.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup graphviz test lint typecheck pytest demo bench soak docs serve-docs clean
+
+setup: $(STAMP) graphviz
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,extras]'
+	@touch $(STAMP)
+
+# The Graphviz `dot` program renders pictures; install it when missing and we are root.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing the system Graphviz (dot)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "Graphviz 'dot' is missing: install it with 'sudo apt-get install graphviz'" \
+		     "(Debian/Ubuntu), 'brew install graphviz' (macOS) or see https://graphviz.org/download/"; \
+	fi
+
+lint: setup
+	$(BIN)/ruff check autograd_mini tests bench
+
+typecheck: setup
+	$(BIN)/mypy autograd_mini
+
+pytest: setup
+	$(BIN)/python -m pytest -q
+
+test: setup
+	$(BIN)/ruff check autograd_mini tests bench
+	$(BIN)/mypy autograd_mini
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+demo: setup
+	$(BIN)/python -m autograd_mini demo
+
+clean:
+	rm -rf $(VENV) demo-output site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,281 @@
+"""The backward pass: reverse topological order, VJP calls, gradient accumulation.
+
+The engine knows graphs, not math. It counts, for every node reachable from the
+roots, how many consumers it has (an iterative walk, no recursion), then runs Kahn's
+algorithm from the roots: a node's VJP runs once all of its consumers have sent their
+gradients, which are summed in ``pending``. Each gradient is summed down to its input's
+shape (broadcasting undone once, here) and checked. Leaves collect their gradient for
+the whole pass, then leaf hooks run and the result is added to ``.grad``.
+
+With ``create_graph=True`` the same VJP rules receive Tensors instead of arrays, so the
+backward pass is itself recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import anomaly
+from .grad_mode import state
+from .node import Node
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def _count_dependencies(roots: Iterable[Node]) -> dict[Node, int]:
+    """For each node reachable from ``roots``: how many graph edges point into it."""
+    deps: dict[Node, int] = {}
+    stack: list[Node] = []
+    for root in roots:
+        if root not in deps:
+            deps[root] = 0
+            stack.append(root)
+    while stack:
+        node = stack.pop()
+        if node.freed:
+            raise RuntimeError(
+                f"backward through the graph a second time: the saved values of "
+                f"'{node.name}' were freed by the first backward(). Pass "
+                f"retain_graph=True to the first backward() (or autograd.grad) if you "
+                f"need to backpropagate through the same graph again."
+            )
+        for x in node.inputs:
+            parent = getattr(x, "grad_fn", None)
+            if parent is None or not x.requires_grad:
+                continue
+            if parent in deps:
+                deps[parent] += 1
+            else:
+                deps[parent] = 1
+                stack.append(parent)
+    return deps
+
+
+def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
+    """The op nodes below ``roots`` in exactly the order ``backward()`` visits them."""
+    from ..tensor import Tensor
+
+    if isinstance(roots, Tensor):
+        roots = [roots]
+    root_nodes = [r.grad_fn for r in roots if r.grad_fn is not None]
+    deps = _count_dependencies(root_nodes)
+    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+    order: list[Node] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for x in node.inputs:
+            parent = getattr(x, "grad_fn", None)
+            if parent is None or not x.requires_grad:
+                continue
+            deps[parent] -= 1
+            if deps[parent] == 0:
+                ready.append(parent)
+    return order
+
+
+def _shape_mismatch(node: Node, index: int, got: tuple[int, ...], want: tuple[int, ...]) -> str:
+    return (
+        f"backward of '{node.name}': the gradient for input {index} has shape {got}, "
+        f"which cannot be summed down to the input's shape {want}. The op's VJP returned "
+        f"a wrong shape; a VJP must return one gradient per input, shaped like the input "
+        f"(or like the broadcast output)."
+    )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+) -> list[Any] | None:
+    """Backpropagate ``seeds`` from ``roots``.
+
+    Without ``capture`` the leaves' ``.grad`` are updated. With ``capture`` (the tensors
+    of :func:`autograd.grad`'s ``inputs``, leaves or not) no ``.grad`` is touched and the
+    gradient of each captured tensor is returned instead (``None`` where none flowed).
+    """
+    from ..ops.shape import sum_to
+    from ..tensor import Tensor
+
+    prev_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        pending: dict[Node, Any] = {}
+        leaf_grads: dict[int, list[Any]] = {}
+        captured: list[Any] = [None] * len(capture) if capture is not None else []
+        capture_nodes: dict[Node, list[int]] = {}
+        capture_leaves: dict[int, list[int]] = {}
+        for slot, t in enumerate(capture or ()):
+            if t.grad_fn is None:
+                capture_leaves.setdefault(id(t), []).append(slot)
+            else:
+                capture_nodes.setdefault(t.grad_fn, []).append(slot)
+        root_nodes: list[Node] = []
+        for root, seed in zip(roots, seeds):
+            if not create_graph and isinstance(seed, Tensor):
+                seed = seed._data
+            node = root.grad_fn
+            if node is None:
+                _collect_leaf(root, seed, leaf_grads)
+                continue
+            root_nodes.append(node)
+            prev = pending.get(node)
+            pending[node] = seed if prev is None else prev + seed
+        deps = _count_dependencies(root_nodes)
+        check_anomaly = state.anomaly
+        ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node, None)
+            inputs = node.inputs
+            if grad is not None:
+                if node.hooks is not None:
+                    grad = _run_hooks(node.hooks, grad, Tensor, create_graph)
+                if node.retained is not None:
+                    _retain(node.retained, grad, Tensor)
+                if node in capture_nodes:
+                    for slot in capture_nodes[node]:
+                        captured[slot] = grad
+                input_grads = _call_vjp(node, grad, create_graph, Tensor)
+            else:
+                input_grads = None
+            for i, x in enumerate(inputs):
+                if not isinstance(x, Tensor) or not x.requires_grad:
+                    continue
+                parent = x.grad_fn
+                g = None if input_grads is None else input_grads[i]
+                if g is not None:
+                    if check_anomaly:
+                        anomaly.check_backward(node, i, grad, g)
+                    want = x._data.shape
+                    got = g.shape
+                    if got != want:
+                        try:
+                            g = sum_to(g, want)
+                        except ValueError:
+                            raise RuntimeError(_shape_mismatch(node, i, got, want)) from None
+                    if parent is None:
+                        _collect_leaf(x, g, leaf_grads)
+                    else:
+                        prev = pending.get(parent)
+                        pending[parent] = g if prev is None else prev + g
+                if parent is not None:
+                    count = deps[parent] - 1
+                    deps[parent] = count
+                    if count == 0:
+                        ready.append(parent)
+            if not retain_graph:
+                node.out = None
+                node.freed = True
+        if capture is not None:
+            for key, entry in leaf_grads.items():
+                for slot in capture_leaves.get(key, ()):
+                    captured[slot] = _sum(entry[1:])
+            return captured
+        _accumulate_leaves(leaf_grads, create_graph, Tensor)
+        return None
+    finally:
+        state.grad_enabled = prev_mode
+
+
+def _collect_leaf(leaf: Tensor, g: Any, leaf_grads: dict[int, list[Any]]) -> None:
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        entry.append(g)
+
+
+def _sum(parts: list[Any]) -> Any:
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def _accumulate_leaves(leaf_grads: dict[int, list[Any]], create_graph: bool, tensor: Any) -> None:
+    assigned: set[int] = set()
+    for entry in leaf_grads.values():
+        leaf = entry[0]
+        g = _sum(entry[1:])
+        if leaf._hooks is not None:
+            g = _run_hooks(leaf._hooks, g, tensor, create_graph)
+        if not isinstance(g, tensor):
+            if g.dtype != leaf._data.dtype:
+                g = g.astype(leaf._data.dtype)
+            if leaf.grad is None:
+                if id(g) in assigned:  # one array reached two leaves (x + y): copy it
+                    g = g.copy()
+                assigned.add(id(g))
+                leaf.grad = tensor._wrap(g)
+            else:
+                leaf.grad = tensor._wrap(leaf.grad._data + g)
+        else:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def _run_hooks(hooks: list[Any], grad: Any, tensor: Any, create_graph: bool) -> Any:
+    for hook in hooks:
+        wrapped = grad if isinstance(grad, tensor) else tensor._wrap(grad)
+        result = hook(wrapped)
+        if result is not None:
+            if not isinstance(result, tensor):
+                result = tensor._wrap(np.asarray(result))
+            if np.shape(result._data) != np.shape(wrapped._data):
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
+                    f"{result.shape}, expected {wrapped.shape}"
+                )
+            grad = result if create_graph else result._data
+    return grad
+
+
+def _retain(ref: Any, grad: Any, tensor: Any) -> None:
+    t = ref()
+    if t is None:
+        return
+    g = grad if isinstance(grad, tensor) else tensor._wrap(grad)
+    t.grad = g if t.grad is None else t.grad + g
+
+
+def _call_vjp(node: Node, grad: Any, create_graph: bool, tensor: Any) -> Any:
+    op = node.op
+    inputs = node.inputs
+    if node.versions is not None:
+        _check_versions(node)
+    if create_graph:
+        values = inputs
+        ans = tensor._from_node(node.out, node) if node.out is not None else None
+        if not isinstance(grad, tensor):
+            grad = tensor._wrap(grad)
+    else:
+        values = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
+        ans = node.out
+    needs = tuple(isinstance(x, tensor) and x.requires_grad for x in inputs)
+    return op.backward(grad, ans, values, node.params, needs)
+
+
+def _check_versions(node: Node) -> None:
+    from ..tensor import Tensor
+
+    versions = node.versions
+    assert versions is not None
+    k = 0
+    for i, x in enumerate(node.inputs):
+        if isinstance(x, Tensor):
+            if x._version != versions[k]:
+                who = f"'{x.name}'" if x.name else f"of shape {x.shape}"
+                raise RuntimeError(
+                    f"a tensor needed for the gradient of '{node.name}' was modified in "
+                    f"place after the forward pass: input {i} (tensor {who}) is at version "
+                    f"{x._version}, but '{node.name}' saved it at version {versions[k]}. "
+                    f"Fix: call backward() before updating it (e.g. before opt.step()), or "
+                    f"use an out-of-place op (x = x + y instead of x += y)."
+                )
+            k += 1

@@ -1,0 +1,112 @@
+"""Thread-local switches of the engine: grad mode and anomaly mode.
+
+Both are per thread, so two models trained in two threads do not see each other's
+``no_grad`` blocks. The state object is read once per op on the hot path.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    """Per-thread engine flags (a fresh thread starts with grad on, anomaly off)."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation (this thread)."""
+    return state.grad_enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off; usable as a function, context manager or decorator.
+
+    >>> with set_grad_enabled(False):
+    ...     pass
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = state.grad_enabled
+        self.mode = bool(mode)
+        state.grad_enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        state.grad_enabled = self.prev
+
+
+class _GradModeContext:
+    """Base of ``no_grad``/``enable_grad``: a re-entrant context manager and decorator."""
+
+    mode = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(state.grad_enabled)
+        state.grad_enabled = self.mode
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        state.grad_enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = state.grad_enabled
+            state.grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.grad_enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):
+    """Context manager and decorator that stops recording ops (inference, weight updates).
+
+    Inside it, results of ops have ``requires_grad=False`` and no graph is built.
+
+    >>> import autograd_mini as am
+    >>> w = am.tensor(1.0, requires_grad=True)
+    >>> with am.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager and decorator that turns recording back on inside ``no_grad``."""
+
+    mode = True

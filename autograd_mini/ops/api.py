@@ -1,0 +1,362 @@
+"""The public functions over Tensors (``am.exp``, ``am.sum``, ``am.matmul`` ...).
+
+Each converts its arguments to Tensors, validates parameters (axes, shapes) in the
+user's terms and applies one op from the table, or composes a few of them (``var``,
+``std``, ``dot``, ``outer``, ``swapaxes``). Every docstring states the derivative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _to_array, apply_op
+from . import binary, linalg, reduction, unary
+from . import shape as shape_ops
+
+Axis = int | Sequence[int] | None
+
+
+def as_tensor(x: Any, who: str = "Tensor") -> Tensor:
+    """``x`` itself if it is a Tensor, else a new constant Tensor made from it."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._wrap(_to_array(x, who=who))
+
+
+def _operand(x: Any, who: str) -> Any:
+    """A second argument: Tensors, arrays and Python numbers stay as they are."""
+    if isinstance(x, (Tensor, np.ndarray, float, int)):
+        return x
+    return _to_array(x, who=who)
+
+
+def _unary(op: Any, x: Any, params: dict[str, Any] | None = None) -> Tensor:
+    return apply_op(op, (as_tensor(x, op.name),), params)
+
+
+# ---------------------------------------------------------------- elementwise
+
+
+def exp(x: Any) -> Tensor:
+    """Elementwise eˣ.  Derivative: y = eˣ, x̄ = ȳ·y."""
+    return _unary(unary.exp, x)
+
+
+def log(x: Any) -> Tensor:
+    """Elementwise natural logarithm.  Derivative: x̄ = ȳ / x."""
+    return _unary(unary.log, x)
+
+
+def sqrt(x: Any) -> Tensor:
+    """Elementwise √x.  Derivative: x̄ = ȳ / (2√x)."""
+    return _unary(unary.sqrt, x)
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Elementwise |x|.  Derivative: x̄ = ȳ·sign(x), with abs'(0) = 0."""
+    return _unary(unary.abs_, x)
+
+
+def sin(x: Any) -> Tensor:
+    """Elementwise sine.  Derivative: x̄ = ȳ·cos x."""
+    return _unary(unary.sin, x)
+
+
+def cos(x: Any) -> Tensor:
+    """Elementwise cosine.  Derivative: x̄ = -ȳ·sin x."""
+    return _unary(unary.cos, x)
+
+
+def tanh(x: Any) -> Tensor:
+    """Elementwise hyperbolic tangent.  Derivative: x̄ = ȳ·(1 - y²)."""
+    return _unary(unary.tanh, x)
+
+
+def sigmoid(x: Any) -> Tensor:
+    """Logistic σ(x) = 1/(1 + e⁻ˣ), stable for any |x|.  Derivative: x̄ = ȳ·y(1 - y)."""
+    return _unary(unary.sigmoid, x)
+
+
+def relu(x: Any) -> Tensor:
+    """max(x, 0).  Derivative: x̄ = ȳ·[x > 0], with relu'(0) = 0."""
+    return _unary(unary.relu, x)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope·x.  Derivative: x̄ = ȳ·(1 or negative_slope)."""
+    return _unary(unary.leaky_relu, x, {"negative_slope": float(negative_slope)})
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else α(eˣ - 1).  Derivative: x̄ = ȳ·(1 or y + α)."""
+    return _unary(unary.elu, x, {"alpha": float(alpha)})
+
+
+def softplus(x: Any) -> Tensor:
+    """log(1 + eˣ), stable for any |x|.  Derivative: x̄ = ȳ·σ(x)."""
+    return _unary(unary.softplus, x)
+
+
+def clip(x: Any, lo: float | None = None, hi: float | None = None) -> Tensor:
+    """Clamp into [lo, hi] (either bound may be None).
+
+    Derivative: x̄ = ȳ where lo ≤ x ≤ hi, else 0 (the bounds pass the gradient).
+    """
+    if lo is None and hi is None:
+        raise ValueError("clip: give at least one of lo and hi")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"clip: lo ({lo}) must not exceed hi ({hi})")
+    return _unary(unary.clip, x, {"lo": lo, "hi": hi})
+
+
+def astype(x: Any, dtype: Any) -> Tensor:
+    """Cast to ``dtype``.  Derivative: x̄ = ȳ cast back to x's dtype."""
+    return _unary(unary.astype, x, {"dtype": np.dtype(dtype)})
+
+
+def maximum(x: Any, y: Any) -> Tensor:
+    """Elementwise max(x, y).  Derivative: the larger input gets ȳ; ties split it evenly."""
+    return apply_op(binary.maximum, (as_tensor(x), _operand(y, "maximum")), None)
+
+
+def minimum(x: Any, y: Any) -> Tensor:
+    """Elementwise min(x, y).  Derivative: the smaller input gets ȳ; ties split it evenly."""
+    return apply_op(binary.minimum, (as_tensor(x), _operand(y, "minimum")), None)
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """x where ``condition`` holds, else y (broadcast together).
+
+    Derivative: x̄ = ȳ·[condition], ȳ' = ȳ·[not condition]; no gradient for the condition.
+    """
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    return apply_op(binary.where, (cond, as_tensor(x), _operand(y, "where")), None)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def _axis(x: Tensor, axis: Axis, who: str) -> int | tuple[int, ...] | None:
+    """Normalise ``axis`` to None, or a tuple of distinct non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = x.ndim
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {a!r}")
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(
+                f"{who}: axis {a} is out of range for a tensor of shape {x.shape} "
+                f"(ndim {ndim}); valid axes are {-ndim}..{ndim - 1}"
+            )
+        out.append(int(a) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{who}: repeated axis in {axis!r}")
+    return tuple(out)
+
+
+def _reduce(op: Any, x: Any, axis: Axis, keepdims: bool) -> Tensor:
+    t = as_tensor(x, op.name)
+    ax = _axis(t, axis, op.name)
+    if t.size == 0 and op.name in ("max", "min", "mean"):
+        raise ValueError(f"{op.name}: the tensor of shape {t.shape} is empty; nothing to reduce")
+    return apply_op(op, (t,), {"axis": ax, "keepdims": bool(keepdims)})
+
+
+def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Σ over ``axis``.  Derivative: x̄ = ȳ broadcast back over the summed axes."""
+    return _reduce(reduction.sum_, x, axis, keepdims)
+
+
+def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis``.  Derivative: x̄ = ȳ / n broadcast over the n averaged elements."""
+    return _reduce(reduction.mean, x, axis, keepdims)
+
+
+def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``.  Derivative: ȳ goes to the argmax; ties split it evenly."""
+    return _reduce(reduction.max_, x, axis, keepdims)
+
+
+def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Minimum over ``axis``.  Derivative: ȳ goes to the argmin; ties split it evenly."""
+    return _reduce(reduction.min_, x, axis, keepdims)
+
+
+def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance Σ(x - x̄)² / (n - ddof) over ``axis`` (ddof = 0: NumPy's convention).
+
+    Derivative: x̄ = ȳ·2(x - mean)/(n - ddof) (composed from mean, sub, mul and sum).
+    """
+    t = as_tensor(x, "var")
+    ax = _axis(t, axis, "var")
+    n = t.size if ax is None else int(np.prod([t.shape[a] for a in ax]))
+    if n - ddof <= 0:
+        raise ValueError(f"var: {n} element(s) with ddof={ddof} leaves no degrees of freedom")
+    centered = t - mean(t, ax, keepdims=True)
+    return sum(centered * centered, ax, keepdims) * (1.0 / (n - ddof))
+
+
+def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation √var.  Derivative: x̄ = ȳ·(x - mean)/((n - ddof)·std)."""
+    return sqrt(var(x, axis, keepdims, ddof))
+
+
+def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """log Σ exp(x) over ``axis``, stable for |x| ~ 1000.  Derivative: x̄ = ȳ·softmax(x)."""
+    return _reduce(reduction.logsumexp, x, axis, keepdims)
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """exp(x) / Σ exp(x) along ``axis``, stable.  Derivative: x̄ = y ⊙ (ȳ - Σ ȳ⊙y)."""
+    t = as_tensor(x, "softmax")
+    (ax,) = _axis(t, axis, "softmax") or (0,)
+    return apply_op(reduction.softmax, (t,), {"axis": ax})
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis``, stable.  Derivative: x̄ = ȳ - softmax(x)·Σ ȳ."""
+    t = as_tensor(x, "log_softmax")
+    (ax,) = _axis(t, axis, "log_softmax") or (0,)
+    return apply_op(reduction.log_softmax, (t,), {"axis": ax})
+
+
+# ---------------------------------------------------------------- shape and indexing
+
+
+def reshape(x: Any, shape: Any) -> Tensor:
+    """The same values in ``shape`` (one -1 is inferred).  Derivative: x̄ = reshape(ȳ, x.shape)."""
+    t = as_tensor(x, "reshape")
+    new = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    return apply_op(shape_ops.reshape, (t,), {"shape": new})
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute axes (reverse them when ``axes`` is None).
+
+    Derivative: x̄ = transpose(ȳ, inverse permutation).
+    """
+    t = as_tensor(x, "transpose")
+    if axes is not None:
+        axes = tuple(int(a) % max(t.ndim, 1) for a in axes)
+        if sorted(axes) != list(range(t.ndim)):
+            raise ValueError(
+                f"transpose: axes {axes} are not a permutation of range({t.ndim}) for a "
+                f"tensor of shape {t.shape}"
+            )
+    return apply_op(shape_ops.transpose, (t,), {"axes": axes})
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes.  Derivative: swap them back in ȳ."""
+    t = as_tensor(x, "swapaxes")
+    a, b = (_axis(t, axis1, "swapaxes") or (0,))[0], (_axis(t, axis2, "swapaxes") or (0,))[0]
+    perm = list(range(t.ndim))
+    perm[a], perm[b] = perm[b], perm[a]
+    return apply_op(shape_ops.transpose, (t,), {"axes": tuple(perm)})
+
+
+def squeeze(x: Any, axis: Axis = None) -> Tensor:
+    """Remove axes of size 1.  Derivative: x̄ = reshape(ȳ, x.shape)."""
+    t = as_tensor(x, "squeeze")
+    ax = _axis(t, axis, "squeeze")
+    if ax is not None:
+        for a in ax:
+            if t.shape[a] != 1:
+                raise ValueError(
+                    f"squeeze: axis {a} of shape {t.shape} has size {t.shape[a]}, not 1"
+                )
+    return apply_op(shape_ops.squeeze, (t,), {"axis": ax})
+
+
+def unsqueeze(x: Any, axis: int) -> Tensor:
+    """Insert a size-1 axis at ``axis``.  Derivative: x̄ = reshape(ȳ, x.shape)."""
+    t = as_tensor(x, "unsqueeze")
+    if not -t.ndim - 1 <= axis <= t.ndim:
+        raise ValueError(
+            f"unsqueeze: axis {axis} is out of range for a tensor of shape {t.shape}; "
+            f"valid axes are {-t.ndim - 1}..{t.ndim}"
+        )
+    return apply_op(shape_ops.expand_dims, (t,), {"axis": int(axis)})
+
+
+expand_dims = unsqueeze
+
+
+def flatten(x: Any) -> Tensor:
+    """The values as a 1-D tensor.  Derivative: x̄ = reshape(ȳ, x.shape)."""
+    return reshape(x, (-1,))
+
+
+def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
+    """Repeat along size-1 and new leading axes to reach ``shape``.
+
+    Derivative: x̄ = ȳ summed over the broadcast axes.
+    """
+    t = as_tensor(x, "broadcast_to")
+    return apply_op(shape_ops.broadcast_to, (t,), {"shape": tuple(int(n) for n in shape)})
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis.  Derivative: each input gets its slice of ȳ."""
+    ts = _sequence(tensors, "concatenate")
+    return apply_op(shape_ops.concatenate, ts, {"axis": int(axis)})
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis.  Derivative: input i gets ȳ[..., i, ...]."""
+    ts = _sequence(tensors, "stack")
+    return apply_op(shape_ops.stack, ts, {"axis": int(axis)})
+
+
+def _sequence(tensors: Sequence[Any], who: str) -> tuple[Tensor, ...]:
+    if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{who}: expected a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{who}: needs at least one tensor")
+    return tuple(as_tensor(t, who) for t in tensors)
+
+
+# ---------------------------------------------------------------- linear algebra
+
+
+def matmul(x: Any, y: Any) -> Tensor:
+    """Matrix product with NumPy's rules for 1-D and batched N-D operands.
+
+    Derivative (2-D): X̄ = Ȳ Wᵀ, W̄ = Xᵀ Ȳ; batch axes broadcast and their gradients are
+    summed back.
+    """
+    return apply_op(linalg.matmul, (as_tensor(x, "matmul"), _operand(y, "matmul")), None)
+
+
+def dot(x: Any, y: Any) -> Tensor:
+    """Dot product of 1-D vectors, or matrix product for 2-D operands (like ``np.dot``).
+
+    Derivative: as :func:`matmul`; for vectors x̄ = ȳ·y, ȳ' = ȳ·x.
+    """
+    a, b = as_tensor(x, "dot"), as_tensor(y, "dot")
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.ndim > 2 or b.ndim > 2:
+        raise ValueError(
+            f"dot: shapes {a.shape} and {b.shape}: dot is defined here for 1-D and 2-D "
+            f"operands; use am.matmul for batched products"
+        )
+    return matmul(a, b)
+
+
+def outer(x: Any, y: Any) -> Tensor:
+    """Outer product of two vectors (flattened first, like ``np.outer``).
+
+    Derivative: x̄ = ȳ y, ȳ' = ȳᵀ x.
+    """
+    a, b = as_tensor(x, "outer"), as_tensor(y, "outer")
+    return reshape(a, (-1, 1)) * reshape(b, (1, -1))
+

@@ -1,0 +1,72 @@
+"""Linear algebra: ``matmul`` on 1-D, 2-D and batched N-D operands with broadcasting.
+
+For 2-D operands ``Y = X W``: ``X̄ = Ȳ Wᵀ`` and ``W̄ = Xᵀ Ȳ``. 1-D operands are treated
+as NumPy does (a vector on the left is a row, on the right a column, and the added axis
+is removed again); batch axes broadcast, and the engine sums the gradient over the
+broadcast batch axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .registry import Op, value_of
+from .shape import expand_dims, squeeze, transpose
+
+
+def _swap_last(a: Any) -> Any:
+    axes = list(range(np.ndim(value_of(a))))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(a, axes=tuple(axes))
+
+
+def _matmul_forward(x: Any, y: Any) -> Any:
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(
+            f"matmul needs operands with at least 1 dimension, got shapes {x.shape} and "
+            f"{y.shape}. Fix: use * for multiplication by a scalar."
+        )
+    inner_x = x.shape[-1]
+    inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if inner_x != inner_y:
+        raise ValueError(
+            f"matmul: shapes {x.shape} and {y.shape} are not aligned: the last axis of the "
+            f"first ({inner_x}) must equal the {'only' if y.ndim == 1 else 'second-to-last'} "
+            f"axis of the second ({inner_y}). Fix: transpose one operand (e.g. w.T) or "
+            f"reshape it."
+        )
+    return np.matmul(x, y)
+
+
+def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    nx, ny = np.ndim(value_of(x)), np.ndim(value_of(y))
+    if nx == 1 and ny == 1:  # inner product: out = Σ x y
+        return g * y
+    if ny == 1:  # (..., m, n) @ (n,) -> (..., m)
+        return expand_dims(g, axis=-1) * y
+    if nx == 1:  # (n,) @ (..., n, m) -> (..., m)
+        return squeeze(y @ expand_dims(g, axis=-1), axis=-1)
+    return g @ _swap_last(y)
+
+
+def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    nx, ny = np.ndim(value_of(x)), np.ndim(value_of(y))
+    if nx == 1 and ny == 1:
+        return g * x
+    if ny == 1:  # (..., m, n) @ (n,) -> (..., m)
+        return squeeze(_swap_last(x) @ expand_dims(g, axis=-1), axis=-1)
+    if nx == 1:  # (n,) @ (..., n, m) -> (..., m)
+        return expand_dims(x, axis=-1) * expand_dims(g, axis=-2)
+    return _swap_last(x) @ g
+
+
+matmul = Op(
+    "matmul",
+    _matmul_forward,
+    [_matmul_vjp_x, _matmul_vjp_y],
+    rules=["X̄ = Ȳ Wᵀ", "W̄ = Xᵀ Ȳ"],
+)

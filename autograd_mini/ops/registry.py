@@ -1,0 +1,129 @@
+"""The op table: each differentiable primitive is one :class:`Op` with its forward and VJPs.
+
+An ``Op`` is *dual*: called on plain NumPy arrays (and numbers) it runs its forward and
+returns an array; called with any :class:`~autograd_mini.Tensor` argument it records a
+graph node and returns a Tensor. VJP rules are written with ops and operators only, so
+during first-order ``backward()`` they run on arrays at NumPy speed, and with
+``create_graph=True`` the very same rules receive Tensors and build a differentiable
+graph of the backward pass. Each op therefore has exactly one derivative rule.
+
+A rule receives ``(grad, ans, *inputs, **params)``: the upstream gradient, the op's
+output and its inputs. It returns the gradient for one input, shaped like that input or
+like the broadcast output (the engine sums broadcast axes away).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, apply_op
+
+Rule = Callable[..., Any]
+REGISTRY: dict[str, Op] = {}
+
+
+class Op:
+    """A differentiable primitive: a NumPy forward and one VJP rule per input.
+
+    Attributes:
+        name: the op's name as shown in ``grad_fn``, errors, pictures and the ledger.
+        forward: NumPy function of the input arrays (and keyword params).
+        vjps: one rule per input, ``None`` for inputs that are not differentiable.
+        vjp_all: for variadic ops, one rule returning the gradients of all inputs.
+        save_inputs: the VJPs read input values (their version counters are checked).
+        save_output: the VJPs read the output (kept on the node until backward).
+        rules: the derivative in math, one string per input, for docs and the ledger.
+        hint: what to do when the forward rejects its inputs.
+    """
+
+    __slots__ = (
+        "forward",
+        "hint",
+        "name",
+        "rules",
+        "save_inputs",
+        "save_output",
+        "vjp_all",
+        "vjps",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjps: Sequence[Rule | None] = (),
+        *,
+        vjp_all: Callable[..., Any] | None = None,
+        save_inputs: bool = True,
+        save_output: bool = False,
+        rules: Sequence[str] = (),
+        hint: str = "",
+        register: bool = True,
+    ) -> None:
+        self.name = name
+        self.forward = forward
+        self.vjps = tuple(vjps)
+        self.vjp_all = vjp_all
+        self.save_inputs = save_inputs
+        self.save_output = save_output
+        self.rules = tuple(rules)
+        self.hint = hint
+        if register:
+            if name in REGISTRY:
+                raise ValueError(f"an op named {name!r} is already registered")
+            REGISTRY[name] = self
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        for a in args:
+            if isinstance(a, Tensor):
+                return apply_op(self, args, params or None)
+        return self.forward(*args, **params)
+
+    def backward(
+        self,
+        grad: Any,
+        ans: Any,
+        values: tuple[Any, ...],
+        params: dict[str, Any] | None,
+        needs: tuple[bool, ...],
+    ) -> Sequence[Any]:
+        """The gradients of all inputs (``None`` where not needed)."""
+        if self.vjp_all is not None:
+            if params:
+                return self.vjp_all(grad, ans, values, needs, **params)  # type: ignore[no-any-return]
+            return self.vjp_all(grad, ans, values, needs)  # type: ignore[no-any-return]
+        vjps = self.vjps
+        out: list[Any] = []
+        for i, need in enumerate(needs):
+            if need:
+                rule = vjps[i]
+                if rule is None:
+                    raise RuntimeError(f"'{self.name}' is not differentiable in input {i}")
+                out.append(rule(grad, ans, *values, **params) if params else rule(grad, ans, *values))
+            else:
+                out.append(None)
+        return out
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+def value_of(x: Any) -> Any:
+    """The NumPy value of a Tensor, or ``x`` itself (for masks computed inside rules)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def dtype_of(x: Any) -> np.dtype[Any]:
+    """The dtype of a Tensor or array (Python floats count as float64)."""
+    return np.asarray(value_of(x)).dtype
+
+
+def mask(condition: Any, like: Any) -> np.ndarray:
+    """A constant 0/1 array of the dtype of ``like`` (rules multiply gradients by it)."""
+    dtype = dtype_of(like)
+    if dtype.kind != "f":
+        dtype = np.dtype(np.float64)
+    return np.asarray(condition, dtype=dtype)

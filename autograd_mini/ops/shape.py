@@ -1,0 +1,239 @@
+"""Shape, broadcasting and indexing ops.
+
+These move values around without arithmetic, so their VJPs move the gradient back:
+``reshape`` reshapes it back, ``transpose`` applies the inverse permutation,
+``broadcast_to`` and ``sum_to`` are each other's VJPs, and ``getitem`` scatters the
+gradient into zeros (adding where an index repeats) with ``index_add``, whose own VJP is
+``getitem`` again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .registry import Op, dtype_of
+
+# ---------------------------------------------------------------- reshaping
+
+
+def _shape_back(g: Any, ans: Any, x: Any, **params: Any) -> Any:
+    """VJP of every op that only changes the shape: reshape the gradient back."""
+    return reshape(g, shape=_shape(x))
+
+
+def _reshape_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
+    return np.reshape(x, shape)
+
+
+reshape = Op(
+    "reshape",
+    _reshape_forward,
+    [_shape_back],
+    save_inputs=False,
+    rules=["x̄ = reshape(ȳ, x.shape)"],
+    hint="The new shape must hold the same number of elements (use -1 for one inferred axis).",
+)
+
+
+def _expand_dims_forward(x: Any, axis: int | tuple[int, ...] = 0) -> Any:
+    return np.expand_dims(x, axis)
+
+
+expand_dims = Op(
+    "expand_dims",
+    _expand_dims_forward,
+    [_shape_back],
+    save_inputs=False,
+    rules=["x̄ = reshape(ȳ, x.shape)"],
+)
+
+
+def _squeeze_forward(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
+    return np.squeeze(x, axis)
+
+
+squeeze = Op(
+    "squeeze",
+    _squeeze_forward,
+    [_shape_back],
+    save_inputs=False,
+    rules=["x̄ = reshape(ȳ, x.shape)"],
+    hint="Only axes of size 1 can be squeezed.",
+)
+
+
+def _transpose_forward(x: Any, axes: tuple[int, ...] | None = None) -> Any:
+    return np.transpose(x, axes)
+
+
+def _transpose_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...] | None = None) -> Any:
+    if axes is None:
+        return transpose(g)
+    return transpose(g, axes=tuple(int(i) for i in np.argsort(axes)))
+
+
+transpose = Op(
+    "transpose",
+    _transpose_forward,
+    [_transpose_vjp],
+    save_inputs=False,
+    rules=["x̄ = transpose(ȳ, inverse permutation)"],
+    hint="axes must be a permutation of range(x.ndim).",
+)
+
+# ---------------------------------------------------------------- broadcasting
+
+
+def _broadcast_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
+    return np.broadcast_to(x, shape)
+
+
+broadcast_to = Op(
+    "broadcast_to",
+    _broadcast_to_forward,
+    [lambda g, ans, x, shape=(): sum_to(g, shape=_shape(x))],
+    save_inputs=False,
+    rules=["x̄ = sum of ȳ over the broadcast axes"],
+    hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
+)
+
+
+def _sum_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
+    x = np.asarray(x)
+    if x.shape == tuple(shape):
+        return x
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        raise ValueError(f"cannot sum shape {x.shape} down to the larger shape {tuple(shape)}")
+    axes = list(range(lead))
+    for i, n in enumerate(shape):
+        if n == 1 and x.shape[lead + i] != 1:
+            axes.append(lead + i)
+        elif n != x.shape[lead + i]:
+            raise ValueError(f"cannot sum shape {x.shape} down to shape {tuple(shape)}")
+    out = np.sum(x, axis=tuple(axes), keepdims=True)
+    return out.reshape(shape) if lead else out
+
+
+sum_to = Op(
+    "sum_to",
+    _sum_to_forward,
+    [lambda g, ans, x, shape=(): broadcast_to(g, shape=_shape(x))],
+    save_inputs=False,
+    rules=["x̄ = broadcast_to(ȳ, x.shape)"],
+)
+
+# ---------------------------------------------------------------- indexing
+
+
+def is_basic_index(index: Any) -> bool:
+    """True for ints, slices, None and Ellipsis only (a view, no repeated elements)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+        for i in items
+        if not isinstance(i, bool)
+    ) and not any(isinstance(i, bool) for i in items)
+
+
+def _getitem_forward(x: Any, index: Any = None) -> Any:
+    return np.asarray(x)[index]
+
+
+getitem = Op(
+    "getitem",
+    _getitem_forward,
+    [lambda g, ans, x, index=None: index_add(g, index=index, shape=_shape(x), dtype=dtype_of(x))],
+    save_inputs=False,
+    rules=["x̄ = zeros like x, with ȳ added at [index] (repeated indices add up)"],
+    hint="Indices must be in range for the tensor's shape.",
+)
+
+
+def _raw(x: Any) -> Any:
+    return getattr(x, "_data", x)
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(_raw(x))
+
+
+def _index_add_forward(
+    g: Any, index: Any = None, shape: tuple[int, ...] = (), dtype: Any = None
+) -> Any:
+    out = np.zeros(shape, dtype=dtype if dtype is not None else np.asarray(g).dtype)
+    if is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+index_add = Op(
+    "index_add",
+    _index_add_forward,
+    [lambda g, ans, x, index=None, shape=(), dtype=None: getitem(g, index=index)],
+    save_inputs=False,
+    rules=["x̄ = ȳ[index]"],
+)
+
+# ---------------------------------------------------------------- joining
+
+
+def _concatenate_forward(*xs: Any, axis: int = 0) -> Any:
+    return np.concatenate(xs, axis=axis)
+
+
+def _concatenate_vjp(
+    g: Any, ans: Any, values: Sequence[Any], needs: Sequence[bool], axis: int = 0
+) -> list[Any]:
+    ndim = np.ndim(_raw(values[0]))
+    axis = axis % ndim
+    grads: list[Any] = []
+    start = 0
+    for x, need in zip(values, needs):
+        size = _shape(x)[axis]
+        if need:
+            index = (slice(None),) * axis + (slice(start, start + size),)
+            grads.append(getitem(g, index=index))
+        else:
+            grads.append(None)
+        start += size
+    return grads
+
+
+concatenate = Op(
+    "concatenate",
+    _concatenate_forward,
+    vjp_all=_concatenate_vjp,
+    save_inputs=False,
+    rules=["x̄ᵢ = the slice of ȳ along axis where xᵢ was placed"],
+    hint="All inputs must have the same shape except along the concatenation axis.",
+)
+
+
+def _stack_forward(*xs: Any, axis: int = 0) -> Any:
+    return np.stack(xs, axis=axis)
+
+
+def _stack_vjp(
+    g: Any, ans: Any, values: Sequence[Any], needs: Sequence[bool], axis: int = 0
+) -> list[Any]:
+    axis = axis % (np.ndim(_raw(values[0])) + 1)
+    return [
+        getitem(g, index=(slice(None),) * axis + (i,)) if need else None
+        for i, need in enumerate(needs)
+    ]
+
+
+stack = Op(
+    "stack",
+    _stack_forward,
+    vjp_all=_stack_vjp,
+    save_inputs=False,
+    rules=["x̄ᵢ = ȳ[..., i, ...] (index i along the new axis)"],
+    hint="All inputs must have the same shape.",
+)

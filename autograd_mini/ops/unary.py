@@ -1,0 +1,184 @@
+"""Elementwise ops of one tensor input: forward and VJP side by side.
+
+Notation: ``y = f(x)`` is the output (``ans`` in rules), ``ȳ`` the upstream gradient
+(``g``) and ``x̄`` the gradient sent to the input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .binary import where
+from .registry import Op, mask, value_of
+
+# ---------------------------------------------------------------- arithmetic and powers
+
+neg = Op(
+    "neg",
+    np.negative,
+    [lambda g, ans, x: -g],
+    save_inputs=False,
+    rules=["x̄ = -ȳ"],
+)
+
+exp = Op(
+    "exp",
+    np.exp,
+    [lambda g, ans, x: g * ans],  # reuse y = exp(x)
+    save_inputs=False,
+    save_output=True,
+    rules=["x̄ = ȳ · exp(x) = ȳ · y"],
+)
+
+log = Op(
+    "log",
+    np.log,
+    [lambda g, ans, x: g / x],
+    rules=["x̄ = ȳ / x"],
+    hint="log is defined for x > 0; clip the input (am.clip(x, 1e-12, None)) first.",
+)
+
+sqrt = Op(
+    "sqrt",
+    np.sqrt,
+    [lambda g, ans, x: g / (2.0 * ans)],
+    save_inputs=False,
+    save_output=True,
+    rules=["x̄ = ȳ / (2·sqrt(x)) = ȳ / (2y)"],
+)
+
+abs_ = Op(
+    "abs",
+    np.abs,
+    # subgradient at 0 is taken as 0 (sign(0) = 0), like PyTorch
+    [lambda g, ans, x: g * np.sign(value_of(x))],
+    rules=["x̄ = ȳ · sign(x)   (abs'(0) = 0)"],
+)
+
+# ---------------------------------------------------------------- trigonometric
+
+sin = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ȳ · cos(x)"])
+
+cos = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ȳ · sin(x)"])
+
+tanh = Op(
+    "tanh",
+    np.tanh,
+    [lambda g, ans, x: g * (1.0 - ans * ans)],
+    save_inputs=False,
+    save_output=True,
+    rules=["x̄ = ȳ · (1 - tanh(x)²) = ȳ · (1 - y²)"],
+)
+
+# ---------------------------------------------------------------- activations
+
+
+def _sigmoid_forward(x: Any) -> Any:
+    # stable for |x| ~ 1000: exp is only ever taken of -|x|
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(x, e), copy=False)
+
+
+sigmoid = Op(
+    "sigmoid",
+    _sigmoid_forward,
+    [lambda g, ans, x: g * ans * (1.0 - ans)],
+    save_inputs=False,
+    save_output=True,
+    rules=["x̄ = ȳ · σ(x)(1 - σ(x)) = ȳ · y(1 - y)"],
+)
+
+
+def _relu_forward(x: Any) -> Any:
+    return np.maximum(x, 0)
+
+
+relu = Op(
+    "relu",
+    _relu_forward,
+    # relu'(0) = 0 (the subgradient PyTorch uses)
+    [lambda g, ans, x: g * mask(value_of(x) > 0, g)],
+    rules=["x̄ = ȳ · [x > 0]   (relu'(0) = 0)"],
+)
+
+
+def _leaky_relu_forward(x: Any, negative_slope: float = 0.01) -> Any:
+    return np.where(x > 0, x, x * negative_slope)
+
+
+leaky_relu = Op(
+    "leaky_relu",
+    _leaky_relu_forward,
+    # at x = 0 the slope is negative_slope, like PyTorch
+    [
+        lambda g, ans, x, negative_slope=0.01: g
+        * mask(np.where(value_of(x) > 0, 1.0, negative_slope), g)
+    ],
+    rules=["x̄ = ȳ · (1 if x > 0 else negative_slope)"],
+)
+
+
+def _elu_forward(x: Any, alpha: float = 1.0) -> Any:
+    # expm1 only of the non-positive part, so no overflow for large x
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+elu = Op(
+    "elu",
+    _elu_forward,
+    # for x <= 0, d/dx α(eˣ - 1) = αeˣ = y + α
+    [lambda g, ans, x, alpha=1.0: g * where(value_of(x) > 0, 1.0, ans + alpha)],
+    save_output=True,
+    rules=["x̄ = ȳ · (1 if x > 0 else y + α)"],
+)
+
+
+def _softplus_forward(x: Any) -> Any:
+    # log(1 + eˣ) = max(x, 0) + log1p(e^{-|x|}): finite for |x| ~ 1000
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+softplus = Op(
+    "softplus",
+    _softplus_forward,
+    [lambda g, ans, x: g * sigmoid(x)],
+    rules=["x̄ = ȳ · σ(x)"],
+)
+
+
+def _clip_forward(x: Any, lo: float | None = None, hi: float | None = None) -> Any:
+    return np.clip(x, lo, hi)
+
+
+def _clip_mask(x: Any, lo: float | None, hi: float | None) -> Any:
+    inside = np.ones(np.shape(x), dtype=bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    return inside
+
+
+clip = Op(
+    "clip",
+    _clip_forward,
+    # gradient passes where lo <= x <= hi (bounds included, like PyTorch's clamp)
+    [lambda g, ans, x, lo=None, hi=None: g * mask(_clip_mask(value_of(x), lo, hi), g)],
+    rules=["x̄ = ȳ · [lo ≤ x ≤ hi]"],
+)
+
+
+def _astype_forward(x: Any, dtype: Any = None) -> Any:
+    return np.asarray(x).astype(dtype, copy=False)
+
+
+astype = Op(
+    "astype",
+    _astype_forward,
+    [lambda g, ans, x, dtype=None: astype(g, dtype=np.asarray(value_of(x)).dtype)],
+    save_inputs=False,
+    rules=["x̄ = ȳ cast back to x's dtype"],
+)
+
