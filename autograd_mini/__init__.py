@@ -33,6 +33,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import get_default_dtype, set_default_dtype
+from .gradcheck import numerical_grad
 from .ops.api import (
     abs,
     as_tensor,
@@ -116,6 +117,7 @@ __all__ = [
     "min",
     "minimum",
     "no_grad",
+    "numerical_grad",
     "ones",
     "ones_like",
     "outer",
