@@ -13,7 +13,7 @@ backward pass is itself recorded and can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,12 +93,16 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     capture: Sequence[Tensor] | None = None,
+    observer: Callable[[Node, Any, Sequence[Any] | None], None] | None = None,
 ) -> list[Any] | None:
     """Backpropagate ``seeds`` from ``roots``.
 
     Without ``capture`` the leaves' ``.grad`` are updated. With ``capture`` (the tensors
     of :func:`autograd.grad`'s ``inputs``, leaves or not) no ``.grad`` is touched and the
     gradient of each captured tensor is returned instead (``None`` where none flowed).
+    ``observer(node, grad, input_grads)`` is called for every node as it is processed,
+    with its upstream gradient and the gradients its VJP produced (before they are summed
+    down to the inputs' shapes); the chain-rule ledger is built from it.
     """
     from ..ops.shape import sum_to
     from ..tensor import Tensor
@@ -145,6 +149,8 @@ def run_backward(
                 input_grads = _call_vjp(node, grad, create_graph, Tensor)
             else:
                 input_grads = None
+            if observer is not None:
+                observer(node, grad, input_grads)
             for i, x in enumerate(inputs):
                 if not isinstance(x, Tensor) or not x.requires_grad:
                     continue

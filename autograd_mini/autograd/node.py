@@ -25,6 +25,7 @@ class Node:
         "out",
         "params",
         "retained",
+        "scope",
         "trace",
         "versions",
     )
@@ -45,6 +46,7 @@ class Node:
         self.hooks: list[Any] | None = None
         self.retained: Any = None
         self.trace: Any = None
+        self.scope: Any = None  # (module, input tensors) set by nn.Module.__call__ on its output
         self.freed = False
 
     @property
