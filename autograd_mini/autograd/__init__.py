@@ -2,7 +2,7 @@
 
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .api import backward, grad
-from .engine import topological_order
+from .engine import topological_order, trace_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .node import Node
 
@@ -19,4 +19,5 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
     "topological_order",
+    "trace_backward",
 ]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
-def _count_dependencies(roots: Iterable[Node]) -> dict[Node, int]:
+def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Node, int]:
     """For each node reachable from ``roots``: how many graph edges point into it."""
     deps: dict[Node, int] = {}
     stack: list[Node] = []
@@ -36,7 +36,7 @@ def _count_dependencies(roots: Iterable[Node]) -> dict[Node, int]:
             stack.append(root)
     while stack:
         node = stack.pop()
-        if node.freed:
+        if node.freed and not replay:
             raise RuntimeError(
                 f"backward through the graph a second time: the saved values of "
                 f"'{node.name}' were freed by the first backward(). Pass "
@@ -78,6 +78,29 @@ def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
     return order
 
 
+def trace_backward(root: Tensor, gradient: Any = None) -> list[tuple[Node, Any, list[Any]]]:
+    """Replay the backward pass of ``root`` without side effects, for inspection.
+
+    Returns ``(node, upstream_grad, input_grads)`` for every op node in the order
+    ``backward()`` visits them (NumPy arrays; ``None`` for inputs that get no gradient;
+    input gradients before broadcasting is summed away). No ``.grad`` is touched, nothing
+    is freed, and graphs already freed by ``backward()`` can still be replayed. Used by
+    the chain-rule ledger and by gradient-flow pictures.
+    """
+    from ..tensor import _seed
+
+    if root.grad_fn is None:
+        return []
+    records: list[tuple[Node, Any, list[Any]]] = []
+
+    def observe(node: Node, grad: Any, input_grads: Sequence[Any] | None) -> None:
+        records.append((node, grad, list(input_grads) if input_grads is not None else []))
+
+    seed = _seed(root, gradient, "trace_backward")
+    run_backward([root], [seed], True, False, capture=[], observer=observe, replay=True)
+    return records
+
+
 def _shape_mismatch(node: Node, index: int, got: tuple[int, ...], want: tuple[int, ...]) -> str:
     return (
         f"backward of '{node.name}': the gradient for input {index} has shape {got}, "
@@ -94,6 +117,7 @@ def run_backward(
     create_graph: bool,
     capture: Sequence[Tensor] | None = None,
     observer: Callable[[Node, Any, Sequence[Any] | None], None] | None = None,
+    replay: bool = False,
 ) -> list[Any] | None:
     """Backpropagate ``seeds`` from ``roots``.
 
@@ -102,7 +126,9 @@ def run_backward(
     gradient of each captured tensor is returned instead (``None`` where none flowed).
     ``observer(node, grad, input_grads)`` is called for every node as it is processed,
     with its upstream gradient and the gradients its VJP produced (before they are summed
-    down to the inputs' shapes); the chain-rule ledger is built from it.
+    down to the inputs' shapes); the chain-rule ledger is built from it. ``replay``
+    (first order only) also walks graphs freed by an earlier backward, recomputing a
+    node's output from its inputs where the VJP needs it.
     """
     from ..ops.shape import sum_to
     from ..tensor import Tensor
@@ -131,7 +157,7 @@ def run_backward(
             root_nodes.append(node)
             prev = pending.get(node)
             pending[node] = seed if prev is None else prev + seed
-        deps = _count_dependencies(root_nodes)
+        deps = _count_dependencies(root_nodes, replay)
         check_anomaly = state.anomaly
         ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
         while ready:
@@ -146,7 +172,7 @@ def run_backward(
                 if node in capture_nodes:
                     for slot in capture_nodes[node]:
                         captured[slot] = grad
-                input_grads = _call_vjp(node, grad, create_graph, Tensor)
+                input_grads = _call_vjp(node, grad, create_graph, Tensor, replay)
             else:
                 input_grads = None
             if observer is not None:
@@ -250,7 +276,7 @@ def _retain(ref: Any, grad: Any, tensor: Any) -> None:
     t.grad = g if t.grad is None else t.grad + g
 
 
-def _call_vjp(node: Node, grad: Any, create_graph: bool, tensor: Any) -> Any:
+def _call_vjp(node: Node, grad: Any, create_graph: bool, tensor: Any, replay: bool = False) -> Any:
     op = node.op
     inputs = node.inputs
     if node.versions is not None:
@@ -263,6 +289,8 @@ def _call_vjp(node: Node, grad: Any, create_graph: bool, tensor: Any) -> Any:
     else:
         values = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
         ans = node.out
+        if replay and ans is None and op.save_output:
+            ans = op.forward(*values, **node.params) if node.params else op.forward(*values)
     needs = tuple(isinstance(x, tensor) and x.requires_grad for x in inputs)
     return op.backward(grad, ans, values, node.params, needs)
 
