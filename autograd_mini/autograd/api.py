@@ -84,7 +84,9 @@ def grad(
             raise RuntimeError("grad: every input must be a Tensor with requires_grad=True")
     seeds = _seeds(outs, grad_outputs, "grad")
     retain = create_graph if retain_graph is None else retain_graph
-    captured = run_backward(outs, seeds, retain, create_graph, capture=ins)
+    captured = run_backward(
+        outs, seeds, retain, create_graph, capture=ins, allow_unused=allow_unused
+    )
     assert captured is not None
     results: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(ins, captured)):

@@ -101,6 +101,20 @@ def trace_backward(root: Tensor, gradient: Any = None) -> list[tuple[Node, Any, 
     return records
 
 
+def _check_used(capture: Sequence[Tensor], roots: Sequence[Tensor], deps: dict[Node, int]) -> None:
+    """Raise, before anything runs, if a requested input is not part of the graph."""
+    reached = {id(r) for r in roots}
+    for node in deps:
+        reached.update(id(x) for x in node.inputs)
+    for i, t in enumerate(capture):
+        used = t.grad_fn in deps if t.grad_fn is not None else id(t) in reached
+        if not used and id(t) not in reached:
+            raise RuntimeError(
+                f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                f"pass allow_unused=True to get None for it"
+            )
+
+
 def _shape_mismatch(node: Node, index: int, got: tuple[int, ...], want: tuple[int, ...]) -> str:
     return (
         f"backward of '{node.name}': the gradient for input {index} has shape {got}, "
@@ -118,6 +132,7 @@ def run_backward(
     capture: Sequence[Tensor] | None = None,
     observer: Callable[[Node, Any, Sequence[Any] | None], None] | None = None,
     replay: bool = False,
+    allow_unused: bool = True,
 ) -> list[Any] | None:
     """Backpropagate ``seeds`` from ``roots``.
 
@@ -158,6 +173,8 @@ def run_backward(
             prev = pending.get(node)
             pending[node] = seed if prev is None else prev + seed
         deps = _count_dependencies(root_nodes, replay)
+        if capture is not None and not allow_unused:
+            _check_used(capture, roots, deps)
         check_anomaly = state.anomaly
         ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
         while ready:

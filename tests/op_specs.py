@@ -1,0 +1,169 @@
+"""How to exercise every op of the registry in tests: callables, shapes and input domains.
+
+``SPECS`` maps each registered op name to a list of cases. A case is a function of
+Tensors (through the public API, so argument handling is tested too) and a list of
+input makers; each maker draws a float64 array from a generator, kept away from the
+op's kinks and outside its domain boundaries so finite differences are a valid oracle.
+A test asserts that every op in ``REGISTRY`` has an entry, so no op can skip checking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import autograd_mini as am
+
+Maker = Callable[[np.random.Generator], np.ndarray]
+
+
+def normal(*shape: int) -> Maker:
+    return lambda rng: rng.standard_normal(shape)
+
+
+def positive(*shape: int) -> Maker:
+    return lambda rng: rng.uniform(0.5, 2.0, shape)
+
+
+def away_from_zero(*shape: int) -> Maker:
+    """Values with |x| in [0.2, 2]: away from the kink of relu/abs at 0."""
+    return lambda rng: rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def distinct(*shape: int) -> Maker:
+    """A permutation of well-separated values: no ties for max/min."""
+    return lambda rng: rng.permutation(np.arange(int(np.prod(shape))) * 0.37 - 1.0).reshape(shape)
+
+
+def distinct_shifted(*shape: int) -> Maker:
+    """Like ``distinct`` but offset by half a step: never ties with ``distinct`` values."""
+    return lambda rng: distinct(*shape)(rng) + 0.185
+
+
+@dataclass
+class Case:
+    fn: Callable[..., Any]
+    makers: list[Maker]
+    label: str = ""
+    nondiff: set[int] = field(default_factory=set)  # inputs passed as constants
+
+
+def case(fn: Callable[..., Any], *makers: Maker, label: str = "") -> Case:
+    return Case(fn, list(makers), label)
+
+
+BROADCAST_PAIRS = [((3,), (3,)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), (2, 3)), ((2, 1, 3), (4, 1))]
+
+
+def _binary(fn: Callable[..., Any], make: Callable[..., Maker], make_y: Callable[..., Maker] | None = None) -> list[Case]:
+    make_y = make_y or make
+    return [case(fn, make(*a), make_y(*b), label=f"{a}x{b}") for a, b in BROADCAST_PAIRS]
+
+
+def _reductions(fn: Callable[..., Any], make: Callable[..., Maker]) -> list[Case]:
+    out = []
+    for axis in [None, 0, 1, -1, (0, 2)]:
+        for keepdims in (False, True):
+            out.append(
+                case(
+                    lambda x, axis=axis, keepdims=keepdims: fn(x, axis=axis, keepdims=keepdims),
+                    make(2, 3, 4),
+                    label=f"axis={axis},keepdims={keepdims}",
+                )
+            )
+    out.append(case(lambda x: fn(x), make(5), label="1-D"))
+    return out
+
+
+SPECS: dict[str, list[Case]] = {
+    # unary elementwise
+    "neg": [case(lambda x: -x, normal(3, 4))],
+    "exp": [case(am.exp, normal(3, 4)), case(am.exp, normal())],
+    "log": [case(am.log, positive(3, 4))],
+    "sqrt": [case(am.sqrt, positive(3, 4))],
+    "abs": [case(am.abs, away_from_zero(3, 4))],
+    "sin": [case(am.sin, normal(3, 4))],
+    "cos": [case(am.cos, normal(3, 4))],
+    "tanh": [case(am.tanh, normal(3, 4))],
+    "sigmoid": [case(am.sigmoid, normal(3, 4))],
+    "relu": [case(am.relu, away_from_zero(3, 4))],
+    "leaky_relu": [case(lambda x: am.leaky_relu(x, 0.1), away_from_zero(3, 4))],
+    "elu": [case(lambda x: am.elu(x, alpha=0.7), away_from_zero(3, 4))],
+    "softplus": [case(am.softplus, normal(3, 4))],
+    "clip": [
+        case(lambda x: am.clip(x, -0.5, 0.5), lambda rng: rng.choice([-1.0, -0.25, 0.1, 0.3, 1.2], (3, 4))),
+        case(lambda x: am.clip(x, lo=0.0), away_from_zero(4)),
+    ],
+    "astype": [case(lambda x: am.astype(am.astype(x, np.float64) * 2.0, x.dtype), normal(3))],
+    # binary elementwise, with broadcasting
+    "add": _binary(lambda x, y: x + y, normal),
+    "sub": _binary(lambda x, y: x - y, normal),
+    "mul": _binary(lambda x, y: x * y, normal),
+    "div": _binary(lambda x, y: x / y, normal, away_from_zero),
+    "pow": _binary(lambda x, y: x**y, positive, normal) + [case(lambda x: x**3, normal(4), label="x**3")],
+    "maximum": _binary(am.maximum, distinct, distinct_shifted),
+    "minimum": _binary(am.minimum, distinct, distinct_shifted),
+    "where": [
+        case(lambda x, y: am.where(np.array([True, False, True]), x, y), normal(3), normal(3)),
+        case(lambda x, y: am.where(np.array([[True], [False]]), x, y), normal(2, 3), normal(3)),
+    ],
+    # reductions
+    "sum": _reductions(am.sum, normal),
+    "mean": _reductions(am.mean, normal),
+    "max": _reductions(am.max, distinct),
+    "min": _reductions(am.min, distinct),
+    "logsumexp": _reductions(am.logsumexp, normal),
+    "softmax": [case(lambda x, a=a: am.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)],
+    "log_softmax": [
+        case(lambda x, a=a: am.log_softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
+    ],
+    # shape and indexing
+    "reshape": [case(lambda x: x.reshape(4, 3), normal(3, 4)), case(lambda x: x.reshape(-1), normal(2, 3, 2))],
+    "expand_dims": [case(lambda x: x.unsqueeze(1), normal(3, 4)), case(lambda x: x.unsqueeze(-1), normal(3))],
+    "squeeze": [case(lambda x: x.squeeze(), normal(3, 1, 4)), case(lambda x: x.squeeze(0), normal(1, 3))],
+    "transpose": [
+        case(lambda x: x.T, normal(3, 4)),
+        case(lambda x: x.transpose(1, 2, 0), normal(2, 3, 4)),
+        case(lambda x: x.swapaxes(0, 2), normal(2, 3, 4)),
+    ],
+    "broadcast_to": [case(lambda x: am.broadcast_to(x, (2, 3, 4)), normal(3, 1))],
+    "sum_to": [case(lambda x: am.ops.shape.sum_to(x, shape=(3, 1)), normal(2, 3, 4))],
+    "getitem": [
+        case(lambda x: x[1], normal(3, 4), label="int"),
+        case(lambda x: x[:, 1:3], normal(3, 4), label="slice"),
+        case(lambda x: x[None, ..., ::2], normal(3, 4), label="None-ellipsis-step"),
+        case(lambda x: x[np.array([0, 2, 0, 0])], normal(3, 4), label="repeated int array"),
+        case(lambda x: x[np.array([0, 2]), np.array([1, 1])], normal(3, 4), label="paired int arrays"),
+        case(lambda x: x[np.array([[True, False, True, True]] * 3)], normal(3, 4), label="bool mask"),
+        case(lambda x: x[-1, [3, 0, 3]], normal(3, 4), label="mixed"),
+    ],
+    "index_add": [
+        case(lambda g: am.ops.shape.index_add(g, index=np.array([0, 2, 0]), shape=(4, 2), dtype=g.dtype), normal(3, 2))
+    ],
+    "concatenate": [
+        case(lambda x, y: am.concatenate([x, y], axis=0), normal(2, 3), normal(4, 3)),
+        case(lambda x, y, z: am.concatenate([x, y, z], axis=-1), normal(2, 1), normal(2, 3), normal(2, 2)),
+    ],
+    "stack": [
+        case(lambda x, y: am.stack([x, y]), normal(2, 3), normal(2, 3)),
+        case(lambda x, y, z: am.stack([x, y, z], axis=-1), normal(4), normal(4), normal(4)),
+    ],
+    # linear algebra
+    "matmul": [
+        case(lambda x, y: x @ y, normal(3, 4), normal(4, 2), label="2-D"),
+        case(lambda x, y: x @ y, normal(4), normal(4), label="1-D.1-D"),
+        case(lambda x, y: x @ y, normal(4), normal(4, 2), label="1-D.2-D"),
+        case(lambda x, y: x @ y, normal(3, 4), normal(4), label="2-D.1-D"),
+        case(lambda x, y: x @ y, normal(2, 3, 4), normal(4, 5), label="batched.2-D"),
+        case(lambda x, y: x @ y, normal(2, 1, 3, 4), normal(3, 4, 2), label="broadcast batch"),
+        case(lambda x, y: x @ y, normal(4), normal(2, 4, 3), label="1-D.batched"),
+        case(lambda x, y: x @ y, normal(2, 3, 4), normal(4), label="batched.1-D"),
+    ],
+}
+
+
+def all_cases() -> list[tuple[str, int, Case]]:
+    return [(name, i, c) for name, cases in SPECS.items() for i, c in enumerate(cases)]
