@@ -27,7 +27,7 @@ def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
     """Validate and convert user data to a fresh NumPy array."""
     if isinstance(data, Tensor):
         arr = np.array(data._data, dtype=dtype, copy=True)
-    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
+    elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=dtype, copy=True)
     elif data is None:
         raise TypeError(f"{who}: cannot make a tensor from None; pass a number, list or array")
@@ -162,7 +162,16 @@ class Tensor:
     Tensor([2., 4.])
     """
 
-    __slots__ = ("__weakref__", "_data", "_hooks", "_version", "grad", "grad_fn", "name", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_data",
+        "_hooks",
+        "_version",
+        "grad",
+        "grad_fn",
+        "name",
+        "requires_grad",
+    )
     __array_priority__ = 1000.0
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
 
@@ -423,7 +432,7 @@ class Tensor:
 
     def _inplace(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
         if self._check_inplace(symbol):
-            return NotImplemented  # type: ignore[return-value]  # Python falls back to x = x op y
+            return NotImplemented  # Python falls back to x = x op y
         other = _operand(other, symbol)
         value = other._data if isinstance(other, Tensor) else other
         return self._assign(ufunc(self._data, value), symbol)
@@ -635,11 +644,11 @@ class Tensor:
 
     def argmax(self, axis: int | None = None) -> np.ndarray:
         """Indices of the maxima (a NumPy array; no gradient)."""
-        return np.argmax(self._data, axis=axis)
+        return np.asarray(np.argmax(self._data, axis=axis))
 
     def argmin(self, axis: int | None = None) -> np.ndarray:
         """Indices of the minima (a NumPy array; no gradient)."""
-        return np.argmin(self._data, axis=axis)
+        return np.asarray(np.argmin(self._data, axis=axis))
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same values in a new shape (a tuple or separate ints; -1 is inferred)."""
@@ -648,7 +657,7 @@ class Tensor:
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reversed when none are given)."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0] or ()
+            axes = tuple(axes[0] or ())
         return _api.transpose(self, tuple(axes) if axes else None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:

@@ -58,7 +58,9 @@ def case(fn: Callable[..., Any], *makers: Maker, label: str = "") -> Case:
 BROADCAST_PAIRS = [((3,), (3,)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), (2, 3)), ((2, 1, 3), (4, 1))]
 
 
-def _binary(fn: Callable[..., Any], make: Callable[..., Maker], make_y: Callable[..., Maker] | None = None) -> list[Case]:
+def _binary(
+    fn: Callable[..., Any], make: Callable[..., Maker], make_y: Callable[..., Maker] | None = None
+) -> list[Case]:
     make_y = make_y or make
     return [case(fn, make(*a), make_y(*b), label=f"{a}x{b}") for a, b in BROADCAST_PAIRS]
 
@@ -116,12 +118,17 @@ SPECS: dict[str, list[Case]] = {
     "max": _reductions(am.max, distinct),
     "min": _reductions(am.min, distinct),
     "logsumexp": _reductions(am.logsumexp, normal),
-    "softmax": [case(lambda x, a=a: am.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)],
+    "softmax": [
+        case(lambda x, a=a: am.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
+    ],
     "log_softmax": [
         case(lambda x, a=a: am.log_softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
     ],
     # shape and indexing
-    "reshape": [case(lambda x: x.reshape(4, 3), normal(3, 4)), case(lambda x: x.reshape(-1), normal(2, 3, 2))],
+    "reshape": [
+        case(lambda x: x.reshape(4, 3), normal(3, 4)),
+        case(lambda x: x.reshape(-1), normal(2, 3, 2)),
+    ],
     "expand_dims": [case(lambda x: x.unsqueeze(1), normal(3, 4)), case(lambda x: x.unsqueeze(-1), normal(3))],
     "squeeze": [case(lambda x: x.squeeze(), normal(3, 1, 4)), case(lambda x: x.squeeze(0), normal(1, 3))],
     "transpose": [
@@ -141,7 +148,10 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x: x[-1, [3, 0, 3]], normal(3, 4), label="mixed"),
     ],
     "index_add": [
-        case(lambda g: am.ops.shape.index_add(g, index=np.array([0, 2, 0]), shape=(4, 2), dtype=g.dtype), normal(3, 2))
+        case(
+            lambda g: am.ops.shape.index_add(g, index=np.array([0, 2, 0]), shape=(4, 2), dtype=g.dtype),
+            normal(3, 2),
+        )
     ],
     "concatenate": [
         case(lambda x, y: am.concatenate([x, y], axis=0), normal(2, 3), normal(4, 3)),

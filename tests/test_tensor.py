@@ -94,7 +94,7 @@ def test_factories():
     np.testing.assert_array_equal(x.numpy(), am.randn(3, 4, seed=1).numpy())
     gen = np.random.default_rng(5)
     r = am.rand(100, seed=gen)
-    assert 0.0 <= r.numpy().min() and r.numpy().max() < 1.0
+    assert r.numpy().min() >= 0.0 and r.numpy().max() < 1.0
     like = am.zeros_like(x)
     assert like.shape == x.shape and like.numpy().sum() == 0.0
     assert am.ones_like(x, requires_grad=True).requires_grad

@@ -7,6 +7,7 @@ user's terms and applies one op from the table, or composes a few of them (``var
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,7 +56,7 @@ def sqrt(x: Any) -> Tensor:
     return _unary(unary.sqrt, x)
 
 
-def abs(x: Any) -> Tensor:  # noqa: A001  (NumPy's name)
+def abs(x: Any) -> Tensor:
     """Elementwise |x|.  Derivative: x̄ = ȳ·sign(x), with abs'(0) = 0."""
     return _unary(unary.abs_, x)
 
@@ -141,7 +142,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 # ---------------------------------------------------------------- reductions
 
 
-def _axis(x: Tensor, axis: Axis, who: str) -> int | tuple[int, ...] | None:
+def _axis(x: Tensor, axis: Axis, who: str) -> tuple[int, ...] | None:
     """Normalise ``axis`` to None, or a tuple of distinct non-negative ints."""
     if axis is None:
         return None
@@ -151,12 +152,12 @@ def _axis(x: Tensor, axis: Axis, who: str) -> int | tuple[int, ...] | None:
     for a in axes:
         if not isinstance(a, (int, np.integer)):
             raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {a!r}")
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < builtins.max(ndim, 1):
             raise ValueError(
                 f"{who}: axis {a} is out of range for a tensor of shape {x.shape} "
                 f"(ndim {ndim}); valid axes are {-ndim}..{ndim - 1}"
             )
-        out.append(int(a) % max(ndim, 1))
+        out.append(int(a) % builtins.max(ndim, 1))
     if len(set(out)) != len(out):
         raise ValueError(f"{who}: repeated axis in {axis!r}")
     return tuple(out)
@@ -170,7 +171,7 @@ def _reduce(op: Any, x: Any, axis: Axis, keepdims: bool) -> Tensor:
     return apply_op(op, (t,), {"axis": ax, "keepdims": bool(keepdims)})
 
 
-def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Σ over ``axis``.  Derivative: x̄ = ȳ broadcast back over the summed axes."""
     return _reduce(reduction.sum_, x, axis, keepdims)
 
@@ -180,12 +181,12 @@ def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return _reduce(reduction.mean, x, axis, keepdims)
 
 
-def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum over ``axis``.  Derivative: ȳ goes to the argmax; ties split it evenly."""
     return _reduce(reduction.max_, x, axis, keepdims)
 
 
-def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over ``axis``.  Derivative: ȳ goes to the argmin; ties split it evenly."""
     return _reduce(reduction.min_, x, axis, keepdims)
 
@@ -245,7 +246,7 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     """
     t = as_tensor(x, "transpose")
     if axes is not None:
-        axes = tuple(int(a) % max(t.ndim, 1) for a in axes)
+        axes = tuple(int(a) % builtins.max(t.ndim, 1) for a in axes)
         if sorted(axes) != list(range(t.ndim)):
             raise ValueError(
                 f"transpose: axes {axes} are not a permutation of range({t.ndim}) for a "

@@ -17,7 +17,7 @@ _BROADCAST_HINT = (
     "or one of them 1): add size-1 axes with x.unsqueeze(axis) or x.reshape(...)."
 )
 
-add = Op(
+add: Op = Op(
     "add",
     np.add,
     [lambda g, ans, x, y: g, lambda g, ans, x, y: g],
@@ -26,7 +26,7 @@ add = Op(
     hint=_BROADCAST_HINT,
 )
 
-sub = Op(
+sub: Op = Op(
     "sub",
     np.subtract,
     [lambda g, ans, x, y: g, lambda g, ans, x, y: -g],
@@ -35,7 +35,7 @@ sub = Op(
     hint=_BROADCAST_HINT,
 )
 
-mul = Op(
+mul: Op = Op(
     "mul",
     np.multiply,
     [lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x],
@@ -43,7 +43,7 @@ mul = Op(
     hint=_BROADCAST_HINT,
 )
 
-div = Op(
+div: Op = Op(
     "div",
     np.true_divide,
     [lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y],
@@ -59,7 +59,7 @@ def _pow_exponent_vjp(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return g * ans * unary.log(safe_x)
 
 
-pow_ = Op(
+pow_: Op = Op(
     "pow",
     np.power,
     [lambda g, ans, x, y: g * y * x ** (y - 1), _pow_exponent_vjp],
@@ -75,7 +75,7 @@ def _tie_mask(x: Any, y: Any, g: Any) -> Any:
     return mask(np.where(xv > yv, 1.0, np.where(xv == yv, 0.5, 0.0)), g)
 
 
-maximum = Op(
+maximum: Op = Op(
     "maximum",
     np.maximum,
     [
@@ -86,7 +86,7 @@ maximum = Op(
     hint=_BROADCAST_HINT,
 )
 
-minimum = Op(
+minimum: Op = Op(
     "minimum",
     np.minimum,
     [
@@ -102,7 +102,7 @@ def _where_forward(condition: Any, x: Any, y: Any) -> Any:
     return np.where(condition, x, y)
 
 
-where = Op(
+where: Op = Op(
     "where",
     _where_forward,
     [

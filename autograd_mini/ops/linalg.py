@@ -64,7 +64,7 @@ def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return _swap_last(x) @ g
 
 
-matmul = Op(
+matmul: Op = Op(
     "matmul",
     _matmul_forward,
     [_matmul_vjp_x, _matmul_vjp_y],

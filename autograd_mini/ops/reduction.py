@@ -52,7 +52,7 @@ def _sum_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-sum_ = Op(
+sum_: Op = Op(
     "sum",
     _sum_forward,
     [
@@ -70,7 +70,7 @@ def _mean_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
-mean = Op(
+mean: Op = Op(
     "mean",
     _mean_forward,
     [
@@ -103,7 +103,7 @@ def _min_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-max_ = Op(
+max_: Op = Op(
     "max",
     _max_forward,
     [_extremum_vjp],
@@ -112,7 +112,7 @@ max_ = Op(
     hint="max of an empty axis is undefined; axis must be in range.",
 )
 
-min_ = Op(
+min_: Op = Op(
     "min",
     _min_forward,
     [_extremum_vjp],
@@ -134,11 +134,12 @@ def _logsumexp_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any
     # log Σ eˣ = m + log Σ e^{x-m} with m = max x: no overflow for |x| ~ 1000
     x = np.asarray(x)
     m = _stable_shift(x, axis)
-    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    with np.errstate(divide="ignore"):  # all -inf along the axis: log 0 = -inf is the answer
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-logsumexp = Op(
+logsumexp: Op = Op(
     "logsumexp",
     _logsumexp_forward,
     [
@@ -157,7 +158,7 @@ def _softmax_forward(x: Any, axis: int = -1) -> Any:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-softmax = Op(
+softmax: Op = Op(
     "softmax",
     _softmax_forward,
     [lambda g, ans, x, axis=-1: ans * (g - sum_(g * ans, axis=axis, keepdims=True))],
@@ -174,7 +175,7 @@ def _log_softmax_forward(x: Any, axis: int = -1) -> Any:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-log_softmax = Op(
+log_softmax: Op = Op(
     "log_softmax",
     _log_softmax_forward,
     [lambda g, ans, x, axis=-1: g - exp(ans) * sum_(g, axis=axis, keepdims=True)],

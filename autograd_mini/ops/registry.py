@@ -93,8 +93,8 @@ class Op:
         """The gradients of all inputs (``None`` where not needed)."""
         if self.vjp_all is not None:
             if params:
-                return self.vjp_all(grad, ans, values, needs, **params)  # type: ignore[no-any-return]
-            return self.vjp_all(grad, ans, values, needs)  # type: ignore[no-any-return]
+                return self.vjp_all(grad, ans, values, needs, **params)
+            return self.vjp_all(grad, ans, values, needs)
         vjps = self.vjps
         out: list[Any] = []
         for i, need in enumerate(needs):
@@ -102,7 +102,9 @@ class Op:
                 rule = vjps[i]
                 if rule is None:
                     raise RuntimeError(f"'{self.name}' is not differentiable in input {i}")
-                out.append(rule(grad, ans, *values, **params) if params else rule(grad, ans, *values))
+                out.append(
+                    rule(grad, ans, *values, **params) if params else rule(grad, ans, *values)
+                )
             else:
                 out.append(None)
         return out

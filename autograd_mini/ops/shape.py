@@ -28,7 +28,7 @@ def _reshape_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
     return np.reshape(x, shape)
 
 
-reshape = Op(
+reshape: Op = Op(
     "reshape",
     _reshape_forward,
     [_shape_back],
@@ -42,7 +42,7 @@ def _expand_dims_forward(x: Any, axis: int | tuple[int, ...] = 0) -> Any:
     return np.expand_dims(x, axis)
 
 
-expand_dims = Op(
+expand_dims: Op = Op(
     "expand_dims",
     _expand_dims_forward,
     [_shape_back],
@@ -55,7 +55,7 @@ def _squeeze_forward(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
     return np.squeeze(x, axis)
 
 
-squeeze = Op(
+squeeze: Op = Op(
     "squeeze",
     _squeeze_forward,
     [_shape_back],
@@ -75,7 +75,7 @@ def _transpose_vjp(g: Any, ans: Any, x: Any, axes: tuple[int, ...] | None = None
     return transpose(g, axes=tuple(int(i) for i in np.argsort(axes)))
 
 
-transpose = Op(
+transpose: Op = Op(
     "transpose",
     _transpose_forward,
     [_transpose_vjp],
@@ -91,7 +91,7 @@ def _broadcast_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
     return np.broadcast_to(x, shape)
 
 
-broadcast_to = Op(
+broadcast_to: Op = Op(
     "broadcast_to",
     _broadcast_to_forward,
     [lambda g, ans, x, shape=(): sum_to(g, shape=_shape(x))],
@@ -118,7 +118,7 @@ def _sum_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
     return out.reshape(shape) if lead else out
 
 
-sum_to = Op(
+sum_to: Op = Op(
     "sum_to",
     _sum_to_forward,
     [lambda g, ans, x, shape=(): broadcast_to(g, shape=_shape(x))],
@@ -143,7 +143,7 @@ def _getitem_forward(x: Any, index: Any = None) -> Any:
     return np.asarray(x)[index]
 
 
-getitem = Op(
+getitem: Op = Op(
     "getitem",
     _getitem_forward,
     [lambda g, ans, x, index=None: index_add(g, index=index, shape=_shape(x), dtype=dtype_of(x))],
@@ -172,7 +172,7 @@ def _index_add_forward(
     return out
 
 
-index_add = Op(
+index_add: Op = Op(
     "index_add",
     _index_add_forward,
     [lambda g, ans, x, index=None, shape=(), dtype=None: getitem(g, index=index)],
@@ -205,7 +205,7 @@ def _concatenate_vjp(
     return grads
 
 
-concatenate = Op(
+concatenate: Op = Op(
     "concatenate",
     _concatenate_forward,
     vjp_all=_concatenate_vjp,
@@ -229,7 +229,7 @@ def _stack_vjp(
     ]
 
 
-stack = Op(
+stack: Op = Op(
     "stack",
     _stack_forward,
     vjp_all=_stack_vjp,

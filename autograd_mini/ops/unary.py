@@ -15,7 +15,7 @@ from .registry import Op, mask, value_of
 
 # ---------------------------------------------------------------- arithmetic and powers
 
-neg = Op(
+neg: Op = Op(
     "neg",
     np.negative,
     [lambda g, ans, x: -g],
@@ -23,7 +23,7 @@ neg = Op(
     rules=["x̄ = -ȳ"],
 )
 
-exp = Op(
+exp: Op = Op(
     "exp",
     np.exp,
     [lambda g, ans, x: g * ans],  # reuse y = exp(x)
@@ -32,7 +32,7 @@ exp = Op(
     rules=["x̄ = ȳ · exp(x) = ȳ · y"],
 )
 
-log = Op(
+log: Op = Op(
     "log",
     np.log,
     [lambda g, ans, x: g / x],
@@ -40,7 +40,7 @@ log = Op(
     hint="log is defined for x > 0; clip the input (am.clip(x, 1e-12, None)) first.",
 )
 
-sqrt = Op(
+sqrt: Op = Op(
     "sqrt",
     np.sqrt,
     [lambda g, ans, x: g / (2.0 * ans)],
@@ -49,7 +49,7 @@ sqrt = Op(
     rules=["x̄ = ȳ / (2·sqrt(x)) = ȳ / (2y)"],
 )
 
-abs_ = Op(
+abs_: Op = Op(
     "abs",
     np.abs,
     # subgradient at 0 is taken as 0 (sign(0) = 0), like PyTorch
@@ -59,11 +59,11 @@ abs_ = Op(
 
 # ---------------------------------------------------------------- trigonometric
 
-sin = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ȳ · cos(x)"])
+sin: Op = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ȳ · cos(x)"])
 
-cos = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ȳ · sin(x)"])
+cos: Op = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ȳ · sin(x)"])
 
-tanh = Op(
+tanh: Op = Op(
     "tanh",
     np.tanh,
     [lambda g, ans, x: g * (1.0 - ans * ans)],
@@ -81,7 +81,7 @@ def _sigmoid_forward(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(np.result_type(x, e), copy=False)
 
 
-sigmoid = Op(
+sigmoid: Op = Op(
     "sigmoid",
     _sigmoid_forward,
     [lambda g, ans, x: g * ans * (1.0 - ans)],
@@ -95,7 +95,7 @@ def _relu_forward(x: Any) -> Any:
     return np.maximum(x, 0)
 
 
-relu = Op(
+relu: Op = Op(
     "relu",
     _relu_forward,
     # relu'(0) = 0 (the subgradient PyTorch uses)
@@ -108,7 +108,7 @@ def _leaky_relu_forward(x: Any, negative_slope: float = 0.01) -> Any:
     return np.where(x > 0, x, x * negative_slope)
 
 
-leaky_relu = Op(
+leaky_relu: Op = Op(
     "leaky_relu",
     _leaky_relu_forward,
     # at x = 0 the slope is negative_slope, like PyTorch
@@ -125,7 +125,7 @@ def _elu_forward(x: Any, alpha: float = 1.0) -> Any:
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
-elu = Op(
+elu: Op = Op(
     "elu",
     _elu_forward,
     # for x <= 0, d/dx α(eˣ - 1) = αeˣ = y + α
@@ -140,7 +140,7 @@ def _softplus_forward(x: Any) -> Any:
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
-softplus = Op(
+softplus: Op = Op(
     "softplus",
     _softplus_forward,
     [lambda g, ans, x: g * sigmoid(x)],
@@ -161,7 +161,7 @@ def _clip_mask(x: Any, lo: float | None, hi: float | None) -> Any:
     return inside
 
 
-clip = Op(
+clip: Op = Op(
     "clip",
     _clip_forward,
     # gradient passes where lo <= x <= hi (bounds included, like PyTorch's clamp)
@@ -174,7 +174,7 @@ def _astype_forward(x: Any, dtype: Any = None) -> Any:
     return np.asarray(x).astype(dtype, copy=False)
 
 
-astype = Op(
+astype: Op = Op(
     "astype",
     _astype_forward,
     [lambda g, ans, x, dtype=None: astype(g, dtype=np.asarray(value_of(x)).dtype)],
