@@ -1,0 +1,469 @@
+"""Function transforms: grad, value_and_grad, jacobian, hessian, vjp, jvp, hvp.
+
+A transform takes a Python function ``f`` written with am ops (it receives Tensors) and
+returns a new function of NumPy arrays and floats, in the style of JAX and HIPS autograd:
+
+>>> import autograd_mini as am
+>>> f = lambda x: (x ** 3).sum()
+>>> am.grad(f)([1.0, 2.0])
+array([ 3., 12.])
+>>> am.grad(am.grad(lambda x: x ** 3))(2.0)
+12.0
+
+Everything runs on the reverse-mode engine through :func:`autograd_mini.autograd.grad`.
+
+Composition. While a transform runs ``f`` it is *tracing*. A transform called while
+another one is tracing (``am.grad(am.grad(f))``, a transform inside ``f``), or given
+Tensors that require grad, builds its result with ``create_graph=True`` and returns
+Tensors instead of arrays, so the enclosing transform can differentiate through it.
+Each differentiated argument is first passed through a private identity op, so an
+argument that also appears elsewhere in ``f`` (a closure, another argument) is
+differentiated as a separate variable, as the math says.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .autograd import api as engine_api
+from .autograd.grad_mode import enable_grad
+from .ops import api as ops_api
+from .ops.registry import Op
+from .tensor import Tensor, _to_array
+
+Argnums = int | Sequence[int]
+
+__all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
+
+
+class _TraceState(threading.local):
+    """How many transforms are running ``f`` right now in this thread."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+
+_trace = _TraceState()
+
+
+@contextmanager
+def _tracing() -> Iterator[None]:
+    _trace.depth += 1
+    try:
+        with enable_grad():
+            yield
+    finally:
+        _trace.depth -= 1
+
+
+# The differentiated variable of one transform: a fresh node in front of the argument.
+_identity = Op(
+    "identity",
+    lambda x: x,
+    [lambda g, ans, x: g],
+    save_inputs=False,
+    rules=["x̄ = ȳ"],
+    register=False,
+)
+
+
+# ---------------------------------------------------------------- argument handling
+
+
+def _argnums(argnums: Argnums, n_args: int, who: str) -> tuple[tuple[int, ...], bool]:
+    """The positions to differentiate and whether ``argnums`` was a single int."""
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(i) for i in argnums)  # type: ignore[arg-type, union-attr]
+    if not nums:
+        raise ValueError(f"{who}: argnums is empty; give an int or a non-empty tuple of ints")
+    for i in nums:
+        if not -n_args <= i < n_args:
+            raise IndexError(
+                f"{who}: argnums {i} is out of range: the function was called with "
+                f"{n_args} positional argument(s)"
+            )
+    nums = tuple(i % n_args for i in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"{who}: argnums {nums} repeats a position; give each one once")
+    return nums, single
+
+
+def _float_array(value: Any, who: str, position: int) -> np.ndarray:
+    arr = value._data if isinstance(value, Tensor) else _to_array(value, who=who)
+    if arr.dtype.kind != "f":
+        if arr.dtype.kind not in "iub":
+            raise TypeError(f"{who}: argument {position} has dtype {arr.dtype}; pass real numbers")
+        arr = arr.astype(dtypes.get_default_dtype())
+    return arr
+
+
+def _is_traced(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _prepare(
+    args: Sequence[Any], nums: Sequence[int], who: str, extra: Sequence[Any] = ()
+) -> tuple[list[Any], list[Tensor], bool]:
+    """The call arguments, the differentiated variables and whether to build graphs.
+
+    Called inside :func:`_tracing`, so an enclosing transform shows as depth > 1.
+    """
+    nested = _trace.depth > 1 or any(_is_traced(args[i]) for i in nums) or any(_is_traced(x) for x in extra)
+    call_args = list(args)
+    variables = []
+    for i in nums:
+        a = args[i]
+        if nested and _is_traced(a):
+            x = _identity(a)  # stays connected to the enclosing transform's graph
+        else:
+            x = Tensor._wrap(np.array(_float_array(a, who, i), copy=True)).requires_grad_()
+        call_args[i] = x
+        variables.append(x)
+    return call_args, variables, nested
+
+
+def _as_output(out: Any, who: str) -> Tensor:
+    if isinstance(out, Tensor):
+        return out
+    if isinstance(out, (tuple, list, dict)):
+        raise TypeError(
+            f"{who}: f must return one Tensor here, it returned a {type(out).__name__}; "
+            f"return a single value (jacobian accepts a tuple of outputs)"
+        )
+    return ops_api.as_tensor(out, who)
+
+
+def _scalar_output(out: Any, who: str) -> Tensor:
+    t = _as_output(out, who)
+    if t.size != 1:
+        raise TypeError(
+            f"{who}: f must return a scalar (one element), it returned shape {t.shape}. "
+            f"Fix: reduce it (e.g. .sum() or .mean()), or use am.jacobian / am.vjp for "
+            f"vector-valued functions"
+        )
+    if t.dtype.kind != "f":
+        raise TypeError(f"{who}: f returned dtype {t.dtype}; only real floating outputs have gradients")
+    return t
+
+
+def _zeros(x: Tensor, shape: tuple[int, ...] | None = None) -> Tensor:
+    return Tensor._wrap(np.zeros(x.shape if shape is None else shape, dtype=x.dtype))
+
+
+def _gradients(
+    out: Tensor,
+    variables: Sequence[Tensor],
+    grad_output: Any = None,
+    create_graph: bool = False,
+) -> list[Tensor]:
+    """∂out/∂variables (a VJP with ``grad_output``), zeros where ``out`` does not depend."""
+    if not out.requires_grad:
+        return [_zeros(x) for x in variables]
+    grads = engine_api.grad(
+        out,
+        list(variables),
+        grad_outputs=grad_output,
+        retain_graph=True,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
+    return [_zeros(x) if g is None else g for x, g in zip(variables, grads)]
+
+
+def _export(t: Tensor, nested: bool) -> Any:
+    """A result for the caller: a Tensor while tracing, else an array or a float."""
+    if nested:
+        return t
+    if t.ndim == 0:
+        return float(t._data)
+    return np.array(t._data, copy=True)
+
+
+def _pick(values: Sequence[Any], single: bool) -> Any:
+    return values[0] if single else tuple(values)
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _wraps(transform: str, f: Callable[..., Any]) -> Callable[[Callable[..., Any]], Any]:
+    def decorate(g: Callable[..., Any]) -> Callable[..., Any]:
+        functools.update_wrapper(g, f, assigned=("__module__", "__doc__"), updated=())
+        g.__name__ = g.__qualname__ = f"{transform}({_name(f)})"
+        return g
+
+    return decorate
+
+
+# ---------------------------------------------------------------- grad and value_and_grad
+
+
+def _value_and_grad(
+    f: Callable[..., Any], argnums: Argnums, who: str, args: tuple[Any, ...], kwargs: Any
+) -> tuple[Any, Any]:
+    nums, single = _argnums(argnums, len(args), who)
+    with _tracing():
+        call_args, variables, nested = _prepare(args, nums, who)
+        out = _scalar_output(f(*call_args, **kwargs), who)
+        grads = _gradients(out, variables, create_graph=nested)
+    value = _export(out.reshape(()) if out.ndim else out, nested)
+    return value, _pick([_export(g, nested) for g in grads], single)
+
+
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
+    """A function returning ``(f(*args), ∇f(*args))`` from one forward and one backward pass.
+
+    ``f`` must return a scalar. ``argnums`` (an int or a tuple of ints) picks the
+    positional arguments to differentiate; an int gives one gradient, a tuple a tuple.
+    Other arguments (and keywords) are passed through unchanged. The value is a float,
+    each gradient an array shaped like its argument (a float for a scalar argument).
+
+    >>> import autograd_mini as am
+    >>> am.value_and_grad(lambda x, y: x * y ** 2, argnums=(0, 1))(3.0, 2.0)
+    (12.0, (4.0, 12.0))
+    """
+
+    @_wraps("value_and_grad", f)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return _value_and_grad(f, argnums, "value_and_grad", args, kwargs)
+
+    return value_and_grad_f
+
+
+def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The gradient of a scalar function: ``grad(f)(x) = ∂f/∂x``, shaped like ``x``.
+
+    ``argnums`` (an int or a tuple of ints) picks the positional arguments to
+    differentiate; an int gives one gradient, a tuple gives a tuple. Arguments may be
+    numbers, lists, arrays or Tensors; results are arrays (floats for scalar
+    arguments). Transforms compose: ``grad(grad(f))`` is the second derivative.
+
+    >>> import autograd_mini as am
+    >>> am.grad(am.tanh)(0.0)
+    1.0
+    >>> am.grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
+    (4.0, 3.0)
+    """
+
+    @_wraps("grad", f)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        return _value_and_grad(f, argnums, "grad", args, kwargs)[1]
+
+    return grad_f
+
+
+# ---------------------------------------------------------------- jacobian and hessian
+
+
+def _jacobian_block(out: Tensor, variables: Sequence[Tensor], nested: bool) -> list[Tensor]:
+    """∂out/∂x for each variable, shaped ``out.shape + x.shape`` (one VJP per output entry)."""
+    shapes = [out.shape + x.shape for x in variables]
+    if not out.requires_grad or out.size == 0:
+        return [_zeros(x, shape) for x, shape in zip(variables, shapes)]
+    dtype = out.dtype if out.dtype.kind == "f" else dtypes.get_default_dtype()
+    rows: list[list[Tensor]] = [[] for _ in variables]
+    for i in range(out.size):
+        seed = np.zeros(out.size, dtype=dtype)
+        seed[i] = 1.0
+        grads = _gradients(out, variables, seed.reshape(out.shape), create_graph=nested)
+        for row, g in zip(rows, grads):
+            row.append(g)
+    return [ops_api.reshape(ops_api.stack(row), shape) for row, shape in zip(rows, shapes)]
+
+
+def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian ``J[i..., j...] = ∂out[i...]/∂x[j...]``, of shape ``out.shape + x.shape``.
+
+    Computed in reverse mode, one vector-Jacobian product per output entry (a one-hot
+    cotangent ``eᵢ`` gives row ``eᵢᵀ J``). ``argnums`` as in :func:`grad`. If ``f``
+    returns a tuple of outputs, the result is a tuple with one Jacobian per output
+    (each a tuple per argument when ``argnums`` is a tuple).
+
+    >>> import autograd_mini as am
+    >>> am.jacobian(lambda x: x ** 2)([1.0, 2.0])
+    array([[2., 0.],
+           [0., 4.]])
+    """
+
+    @_wraps("jacobian", f)
+    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
+        who = "jacobian"
+        nums, single = _argnums(argnums, len(args), who)
+        with _tracing():
+            call_args, variables, nested = _prepare(args, nums, who)
+            result = f(*call_args, **kwargs)
+            several = isinstance(result, (tuple, list))
+            outs = [_as_output(o, who) for o in (result if several else (result,))]
+            blocks = [_jacobian_block(out, variables, nested) for out in outs]
+        per_output = [_pick([_export(j, nested) for j in block], single) for block in blocks]
+        return tuple(per_output) if several else per_output[0]
+
+    return jacobian_f
+
+
+def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Hessian ``H[i..., j...] = ∂²f/∂x[i...]∂x[j...]`` of a scalar ``f``.
+
+    The Jacobian of the gradient (reverse over reverse), shape ``x.shape + x.shape``.
+    With a tuple ``argnums`` the result is nested: ``H[a][b]`` holds the second
+    derivatives with respect to arguments ``a`` and ``b``.
+
+    >>> import autograd_mini as am
+    >>> am.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 3.0])
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    return _wraps("hessian", f)(jacobian(grad(f, argnums), argnums))
+
+
+# ---------------------------------------------------------------- vjp, jvp, hvp
+
+
+def _check_tangent(v: Any, like: Tensor, what: str, who: str, position: int) -> Any:
+    """A tangent or cotangent checked against the shape it must have."""
+    if isinstance(v, Tensor):
+        arr = v._data
+    else:
+        arr = np.asarray(_to_array(v, who=who), dtype=like.dtype)
+        v = arr
+    if arr.shape != like.shape:
+        raise ValueError(
+            f"{who}: {what} {position} has shape {arr.shape} but must have shape "
+            f"{like.shape}, the shape of the {'output' if what == 'cotangent' else 'primal'}"
+        )
+    return v
+
+
+def _tuple_of(values: Any, what: str, who: str) -> tuple[Any, ...]:
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(
+            f"{who}: {what} must be a tuple (or list) with one entry per argument of f, got "
+            f"a {type(values).__name__}; write e.g. {who}(f, (x,), (v,))"
+        )
+    return tuple(values)
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], Any]]:
+    """Evaluate ``f(*primals)`` once and return ``(out, vjp_fn)``.
+
+    ``vjp_fn(u)`` is the vector-Jacobian product ``uᵀ J``: for each primal ``x``,
+    ``Σᵢ uᵢ ∂outᵢ/∂x``, shaped like ``x`` (``u`` shaped like ``out``). It may be called
+    many times; it returns a bare array for one primal and a tuple for several.
+
+    >>> import autograd_mini as am
+    >>> out, vjp_fn = am.vjp(lambda x: x ** 2, [1.0, 2.0])
+    >>> vjp_fn([1.0, 10.0])
+    array([ 2., 40.])
+    """
+    who = "vjp"
+    if not primals:
+        raise TypeError("vjp: give at least one primal: am.vjp(f, x, ...)")
+    nums = tuple(range(len(primals)))
+    with _tracing():
+        call_args, variables, nested = _prepare(primals, nums, who)
+        out = _as_output(f(*call_args), who)
+
+    def vjp_fn(cotangent: Any) -> Any:
+        u = _check_tangent(cotangent, out, "cotangent", who, 0)
+        build = nested or _is_traced(u) or _trace.depth > 0
+        with _tracing():
+            grads = _gradients(out, variables, u, create_graph=build)
+        return _pick([_export(g, build) for g in grads], len(grads) == 1)
+
+    vjp_fn.__name__ = vjp_fn.__qualname__ = f"vjp({_name(f)})"
+    return _export(out, nested), vjp_fn
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(f(*primals), J v)``: the Jacobian-vector product along ``tangents``.
+
+    ``J v = Σⱼ ∂out/∂xⱼ · vⱼ``, shaped like ``out``. ``primals`` and ``tangents`` are
+    tuples with one entry per argument of ``f``; each tangent is shaped like its primal.
+
+    This is *not* true forward mode. The op table holds one rule per op, a VJP; a
+    forward mode would need a second (JVP) rule per op. Instead this uses the
+    double-VJP construction: ``g(u) = Jᵀ u`` is computed with ``create_graph=True`` for
+    a dummy cotangent ``u``; it is linear in ``u``, so its VJP with ``v`` is
+    ``∂⟨g(u), v⟩/∂u = J v``. Cost: about two reverse passes plus one forward.
+
+    >>> import autograd_mini as am
+    >>> am.jvp(lambda x: x ** 2, ([1.0, 2.0],), ([1.0, 1.0],))
+    (array([1., 4.]), array([2., 4.]))
+    """
+    who = "jvp"
+    primals = _tuple_of(primals, "primals", who)
+    tangents = _tuple_of(tangents, "tangents", who)
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{who}: got {len(primals)} primals but {len(tangents)} tangents; give one tangent "
+            f"per primal, shaped like it"
+        )
+    if not primals:
+        raise TypeError("jvp: give at least one primal")
+    nums = tuple(range(len(primals)))
+    with _tracing():
+        call_args, variables, nested = _prepare(primals, nums, who, extra=tangents)
+        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, variables))]
+        out = _as_output(f(*call_args), who)
+        tangent_out = _zeros(out)
+        if out.requires_grad and out.dtype.kind == "f":
+            u = Tensor._wrap(np.zeros(out.shape, dtype=out.dtype)).requires_grad_()
+            pulled = _gradients(out, variables, u, create_graph=True)  # Jᵀu, linear in u
+            pairs = [(g, v) for g, v in zip(pulled, vs) if g.requires_grad]
+            if pairs:
+                (pushed,) = engine_api.grad(
+                    [g for g, _ in pairs],
+                    [u],
+                    grad_outputs=[v for _, v in pairs],
+                    retain_graph=True,
+                    create_graph=nested,
+                    allow_unused=True,
+                )
+                if pushed is not None:
+                    tangent_out = pushed
+    return _export(out, nested), _export(tangent_out, nested)
+
+
+def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(f(*primals), H v)``: the Hessian-vector product of a scalar ``f`` along ``tangents``.
+
+    ``(H v)ⱼ = Σₖ ∂²f/∂xⱼ∂xₖ · vₖ``, computed without forming ``H`` (reverse over
+    reverse): ``H v = ∇ₓ ⟨∇ₓf, v⟩``. ``primals`` and ``tangents`` are tuples as in
+    :func:`jvp`; the product is a bare array for one primal, a tuple for several.
+
+    >>> import autograd_mini as am
+    >>> am.hvp(lambda x: (x ** 3).sum(), ([1.0, 2.0],), ([1.0, 0.0],))
+    (9.0, array([6., 0.]))
+    """
+    who = "hvp"
+    primals = _tuple_of(primals, "primals", who)
+    tangents = _tuple_of(tangents, "tangents", who)
+    if len(primals) != len(tangents) or not primals:
+        raise ValueError(
+            f"{who}: got {len(primals)} primals but {len(tangents)} tangents; give one tangent "
+            f"per primal, shaped like it"
+        )
+    nums = tuple(range(len(primals)))
+    with _tracing():
+        call_args, variables, nested = _prepare(primals, nums, who, extra=tangents)
+        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, variables))]
+        out = _scalar_output(f(*call_args), who)
+        grads = _gradients(out, variables, create_graph=True)
+        terms = [(g * v).sum() for g, v in zip(grads, vs) if g.requires_grad or _is_traced(v)]
+        if terms:
+            total = terms[0]
+            for t in terms[1:]:
+                total = total + t
+            products = _gradients(total, variables, create_graph=nested)
+        else:
+            products = [_zeros(x) for x in variables]
+    value = _export(out.reshape(()) if out.ndim else out, nested)
+    return value, _pick([_export(p, nested) for p in products], len(products) == 1)
