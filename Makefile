@@ -27,7 +27,7 @@ graphviz:
 	fi
 
 lint: setup
-	$(BIN)/ruff check autograd_mini tests bench
+	$(BIN)/ruff check autograd_mini tests $(wildcard bench)
 
 typecheck: setup
 	$(BIN)/mypy autograd_mini
@@ -36,7 +36,7 @@ pytest: setup
 	$(BIN)/python -m pytest -q
 
 test: setup
-	$(BIN)/ruff check autograd_mini tests bench
+	$(BIN)/ruff check autograd_mini tests $(wildcard bench)
 	$(BIN)/mypy autograd_mini
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
