@@ -22,11 +22,12 @@ def seed_single_weight(steps: int = 20, report: tuple[int, ...] = (1, 10, 15, 20
     print("Seed example: y = w·x, J = ½(y - y*)², w = 0.95, x = 2, y* = 1, h = 0.1")
     print(f"  dJ/dw by backward():            {w.grad.item():.6f}")
     print(f"  dJ/dw by hand, (y - y*)·x:      {hand:.6f}")
-    history = []
+    history: list[float] = []
     w.grad = None
     for step in range(1, steps + 1):
         loss = 0.5 * (w * x - target) ** 2
         loss.backward()
+        assert w.grad is not None
         with am.no_grad():
             w -= lr * w.grad
         w.grad = None
