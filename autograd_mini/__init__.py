@@ -8,7 +8,7 @@
 1.8
 """
 
-from . import autograd
+from . import autograd, data, nn, train
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -93,6 +93,7 @@ __all__ = [
     "clip",
     "concatenate",
     "cos",
+    "data",
     "detect_anomaly",
     "dot",
     "elu",
@@ -116,6 +117,7 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "nn",
     "no_grad",
     "numerical_grad",
     "ones",
@@ -140,6 +142,7 @@ __all__ = [
     "swapaxes",
     "tanh",
     "tensor",
+    "train",
     "transpose",
     "unsqueeze",
     "var",

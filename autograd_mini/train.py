@@ -1,0 +1,293 @@
+"""A training loop: ``fit`` runs epochs of mini-batch updates and returns a ``History``.
+
+>>> import numpy as np
+>>> import autograd_mini as am
+>>> from autograd_mini import nn
+>>> X, y = am.data.make_xor()
+>>> model = nn.MLP([2, 4, 1], activation="tanh", output_activation="sigmoid", seed=1)
+>>> history = am.train.fit(model, nn.MSELoss(), nn.optim.Adam(model.parameters(), lr=0.1),
+...                        am.data.DataLoader(X, y.reshape(-1, 1), batch_size=4, seed=0),
+...                        epochs=300, progress=False)
+>>> history["accuracy"][-1]
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence, Sized
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .autograd.grad_mode import no_grad
+from .data import DataLoader
+from .tensor import Tensor
+
+Metric = str | Callable[[np.ndarray, np.ndarray], float]
+
+
+@dataclass
+class History:
+    """Per-epoch results of :func:`fit`.
+
+    ``history`` maps names to one value per epoch: ``"loss"`` and each metric on the
+    training batches (averaged over the epoch, measured while training), and
+    ``"val_loss"``, ``"val_<metric>"`` on the validation data at the end of each epoch.
+    ``history["loss"]`` is a shortcut for ``history.history["loss"]``.
+    """
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epoch: list[int] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key not in self.history:
+            raise KeyError(f"History has no {key!r}; it has {sorted(self.history)}")
+        return self.history[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.history
+
+    def keys(self) -> list[str]:
+        """The recorded names (``loss``, ``accuracy``, ``val_loss``, ...)."""
+        return list(self.history)
+
+    def last(self) -> dict[str, float]:
+        """Every value of the last epoch."""
+        return {k: v[-1] for k, v in self.history.items() if v}
+
+    def append(self, epoch: int, values: dict[str, float]) -> None:
+        """Record one epoch's values."""
+        self.epoch.append(epoch)
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def plot(self, path: str | os.PathLike[str] | None = None) -> Any:
+        """Draw the loss (and each metric) per epoch, training and validation.
+
+        Returns a ``matplotlib.figure.Figure`` (shown inline in notebooks); with ``path``
+        the figure is also saved there (PNG, SVG or PDF from the suffix). Needs
+        matplotlib, an optional extra.
+        """
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError(
+                "History.plot needs matplotlib, an optional extra: pip install "
+                "'autograd-mini[extras]' (or pip install matplotlib)"
+            ) from None
+        names = [k for k in self.history if not k.startswith("val_")]
+        names += [k[4:] for k in self.history if k.startswith("val_") and k[4:] not in names]
+        if not names:
+            raise ValueError("History.plot: nothing to plot, the history is empty")
+        fig = Figure(figsize=(4.5 * len(names), 3.5), layout="constrained")
+        axes = fig.subplots(1, len(names), squeeze=False)[0]
+        for ax, name in zip(axes, names):
+            for key, label, style in ((name, "train", "-"), (f"val_{name}", "validation", "--")):
+                if key in self.history:
+                    ax.plot(self.epoch, self.history[key], style, marker=".", label=label)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(name)
+            ax.set_title(name)
+            ax.grid(alpha=0.3)
+            ax.legend()
+        if path is not None:
+            fig.savefig(path, dpi=100)
+        return fig
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
+        return f"History(epochs={len(self.epoch)}{', ' + last if last else ''})"
+
+
+def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
+    """The fraction of correct predictions.
+
+    Several output columns (N, C): the prediction is the argmax, compared with class
+    indices (N,) or with the argmax of one-hot / probability targets (N, C). One
+    column, (N,) or (N, 1): the prediction is ``output > threshold`` (0.5 for
+    probabilities, use 0 for logits), compared with 0/1 targets.
+    """
+    out = np.asarray(output.data if isinstance(output, Tensor) else output)
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if out.ndim == 2 and out.shape[1] > 1:
+        pred = out.argmax(axis=1)
+        labels = y.argmax(axis=1) if y.shape == out.shape else y.reshape(-1)
+    else:
+        pred = (out.reshape(-1) > threshold).astype(np.int64)
+        labels = np.rint(y.reshape(-1)).astype(np.int64)
+    if pred.shape != labels.shape:
+        raise ValueError(
+            f"accuracy: output shape {out.shape} does not match target shape {y.shape}"
+        )
+    return float(np.mean(pred == labels)) if pred.size else float("nan")
+
+
+def fit(
+    model: Any,
+    loss_fn: Callable[[Any, Any], Tensor],
+    optimizer: Any,
+    train_loader: Iterable[Any],
+    epochs: int,
+    val_data: Any = None,
+    metrics: Sequence[Metric] = ("accuracy",),
+    progress: bool = True,
+    scheduler: Any = None,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
+
+    Each batch: ``optimizer.zero_grad()``, ``loss = loss_fn(model(x), y)``,
+    ``loss.backward()``, ``optimizer.step()``. After each epoch the model is evaluated on
+    ``val_data`` (an ``(X, y)`` pair or a DataLoader) in eval mode without a graph, and
+    ``scheduler.step()`` runs if a scheduler is given.
+
+    ``metrics`` are names ("accuracy") or functions ``f(output, target) -> float`` on
+    NumPy arrays. With a single output column, "accuracy" thresholds at 0 for
+    ``BCEWithLogitsLoss`` (logits) and at 0.5 otherwise.
+
+    A tqdm progress bar shows the epoch, the batch and the running loss; it is off with
+    ``progress=False`` and whenever stderr is not a terminal (CI logs).
+    """
+    from tqdm.auto import tqdm
+
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    metric_fns = _metric_functions(metrics, loss_fn)
+    batches_per_epoch = len(train_loader) if isinstance(train_loader, Sized) else None
+    total = None if batches_per_epoch is None else batches_per_epoch * int(epochs)
+    history = History()
+    was_training = getattr(model, "training", True)
+    bar = tqdm(total=total, disable=None if progress else True, unit="batch", dynamic_ncols=True)
+    try:
+        for epoch in range(1, int(epochs) + 1):
+            _set_mode(model, True)
+            loss_sum, count = 0.0, 0
+            metric_sums = dict.fromkeys(metric_fns, 0.0)
+            for b, batch in enumerate(train_loader, start=1):
+                x, y = _split_batch(batch)
+                optimizer.zero_grad()
+                output = model(x)
+                loss = loss_fn(output, y)
+                value = float(loss.item())
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"fit: the loss became {value} at epoch {epoch}, batch {b}; lower the "
+                        f"learning rate, check the inputs for nan/inf, or use a stable loss "
+                        f"(CrossEntropyLoss / BCEWithLogitsLoss on raw scores)"
+                    )
+                loss.backward()
+                optimizer.step()
+                n = _batch_size(x)
+                loss_sum += value * n
+                count += n
+                for name, fn in metric_fns.items():
+                    metric_sums[name] += fn(_array(output), _array(y)) * n
+                bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+                bar.set_postfix(
+                    batch=f"{b}/{batches_per_epoch or '?'}", loss=f"{loss_sum / count:.4f}", refresh=False
+                )
+                bar.update(1)
+            if count == 0:
+                raise ValueError("fit: train_loader produced no batches")
+            values = {"loss": loss_sum / count}
+            values.update({name: s / count for name, s in metric_sums.items()})
+            if val_data is not None:
+                scores = evaluate(model, loss_fn, val_data, metrics=metrics)
+                values.update({f"val_{k}": v for k, v in scores.items()})
+            history.append(epoch, values)
+            bar.set_postfix({k: f"{v:.4f}" for k, v in values.items()}, refresh=True)
+            if scheduler is not None:
+                scheduler.step()
+    finally:
+        bar.close()
+        _set_mode(model, was_training)
+    return history
+
+
+def evaluate(
+    model: Any,
+    loss_fn: Callable[[Any, Any], Tensor] | None,
+    data: Any,
+    metrics: Sequence[Metric] = ("accuracy",),
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Loss and metrics of ``model`` on ``data`` (an ``(X, y)`` pair or a DataLoader).
+
+    Runs in eval mode (Dropout off) without recording a graph; the model's mode is
+    restored afterwards. Returns ``{"loss": ..., "accuracy": ...}`` (no "loss" when
+    ``loss_fn`` is None).
+    """
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        loader: Iterable[Any] = DataLoader(data[0], data[1], batch_size=batch_size, shuffle=False)
+    else:
+        loader = data
+    metric_fns = _metric_functions(metrics, loss_fn)
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    loss_sum, count = 0.0, 0
+    sums = dict.fromkeys(metric_fns, 0.0)
+    try:
+        with no_grad():
+            for batch in loader:
+                x, y = _split_batch(batch)
+                output = model(x)
+                n = _batch_size(x)
+                count += n
+                if loss_fn is not None:
+                    loss_sum += float(loss_fn(output, y).item()) * n
+                for name, fn in metric_fns.items():
+                    sums[name] += fn(_array(output), _array(y)) * n
+    finally:
+        _set_mode(model, was_training)
+    if count == 0:
+        raise ValueError("evaluate: the data is empty")
+    scores = {} if loss_fn is None else {"loss": loss_sum / count}
+    scores.update({name: s / count for name, s in sums.items()})
+    return scores
+
+
+def _metric_functions(
+    metrics: Sequence[Metric], loss_fn: Any
+) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
+    from .nn.loss import BCEWithLogitsLoss
+
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    threshold = 0.0 if isinstance(loss_fn, BCEWithLogitsLoss) else 0.5
+    fns: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {}
+    for metric in metrics:
+        if metric == "accuracy":
+            fns["accuracy"] = lambda out, y: accuracy(out, y, threshold)
+        elif callable(metric):
+            fns[getattr(metric, "__name__", f"metric{len(fns)}")] = metric
+        else:
+            raise ValueError(
+                f"fit: unknown metric {metric!r}; use 'accuracy' or a function "
+                f"f(output, target) -> float"
+            )
+    return fns
+
+
+def _split_batch(batch: Any) -> tuple[Any, Any]:
+    if isinstance(batch, (tuple, list)) and len(batch) == 2:
+        return batch[0], batch[1]
+    raise ValueError(
+        f"fit: each batch must be an (inputs, targets) pair, got {type(batch).__name__}; "
+        f"build the loader as DataLoader(X, y, ...)"
+    )
+
+
+def _batch_size(x: Any) -> int:
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    return int(shape[0]) if shape else 1
+
+
+def _array(x: Any) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def _set_mode(model: Any, training: bool) -> None:
+    if hasattr(model, "train"):
+        model.train(training)
