@@ -89,7 +89,11 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         else:
             values.append(a)
     try:
-        out = op.forward(*values, **params) if params else op.forward(*values)
+        if state.anomaly:  # anomaly mode reports non-finite results itself, more precisely
+            with np.errstate(all="ignore"):
+                out = op.forward(*values, **params) if params else op.forward(*values)
+        else:
+            out = op.forward(*values, **params) if params else op.forward(*values)
     except (ValueError, TypeError, IndexError) as e:
         raise type(e)(
             f"{op.name}: {e} (input shapes: {_shapes(args)}). {op.hint}".rstrip()

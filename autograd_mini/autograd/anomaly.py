@@ -132,15 +132,27 @@ def _inputs_report(inputs: tuple[Any, ...]) -> str:
 
 
 def check_forward(op_name: str, inputs: tuple[Any, ...], out: np.ndarray, site: str) -> None:
-    """Raise if ``out`` is not finite although every input was (the culprit op)."""
+    """Raise if ``out`` is not finite.
+
+    With anomaly mode on, the first non-finite value raises where it appears, so the op
+    named is the culprit: either its inputs were all finite (the op left its domain), or
+    a non-finite value entered the graph as data (not made by any op) right here.
+    """
     if _is_finite(out):
         return
-    if not all(_is_finite(_value(x)) for x in inputs):
-        return  # a propagator: the culprit raised earlier (or the NaN was given as data)
+    bad = [i for i, x in enumerate(inputs) if not _is_finite(_value(x))]
+    if not bad:
+        raise AnomalyError(
+            f"forward of '{op_name}' produced {_describe_bad(out)} from finite inputs\n"
+            f"  created at {site}\n{_inputs_report(inputs)}\n"
+            f"Fix: keep the op's inputs inside its domain (e.g. clip before log/sqrt/div)."
+        )
     raise AnomalyError(
-        f"forward of '{op_name}' produced {_describe_bad(out)} from finite inputs\n"
+        f"forward of '{op_name}' received non-finite data in input {bad[0]} "
+        f"({_describe_bad(_value(inputs[bad[0]]))}): it was not produced by an op checked in "
+        f"anomaly mode, so it came in as data (or from code run outside detect_anomaly)\n"
         f"  created at {site}\n{_inputs_report(inputs)}\n"
-        f"Fix: keep the op's inputs inside its domain (e.g. clip before log/sqrt/div)."
+        f"Fix: clean the input data (np.isfinite) before building the graph."
     )
 
 

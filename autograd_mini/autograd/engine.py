@@ -150,6 +150,7 @@ def run_backward(
 
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
+    saved_errors: Any = None
     try:
         pending: dict[Node, Any] = {}
         leaf_grads: dict[int, list[Any]] = {}
@@ -176,6 +177,8 @@ def run_backward(
         if capture is not None and not allow_unused:
             _check_used(capture, roots, deps)
         check_anomaly = state.anomaly
+        if check_anomaly:  # anomaly mode reports non-finite gradients itself
+            saved_errors = np.seterr(all="ignore")
         ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
         while ready:
             node = ready.pop()
@@ -231,6 +234,8 @@ def run_backward(
         return None
     finally:
         state.grad_enabled = prev_mode
+        if saved_errors is not None:
+            np.seterr(**saved_errors)
 
 
 def _collect_leaf(leaf: Tensor, g: Any, leaf_grads: dict[int, list[Any]]) -> None:
