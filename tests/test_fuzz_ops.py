@@ -108,7 +108,8 @@ def programs(draw: Any) -> tuple[tuple[tuple[int, ...], ...], list[Step]]:
         elif kind == "softmax" and ndim > 0:
             axis = draw(st.integers(-ndim, ndim - 1))
             fn = am.softmax if draw(st.booleans()) else am.log_softmax
-            steps.append(Step(f"v = am.{fn.__name__}(v, axis={axis})", lambda v, xs, a=axis, f=fn: f(v, axis=a)))
+            text = f"v = am.{fn.__name__}(v, axis={axis})"
+            steps.append(Step(text, lambda v, xs, a=axis, f=fn: f(v, axis=a)))
         elif kind == "shape" and ndim > 1:
             perm = tuple(draw(st.permutations(range(ndim))))
             steps.append(Step(f"v = v.transpose{perm}", lambda v, xs, p=perm: v.transpose(p)))
