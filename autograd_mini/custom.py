@@ -1,0 +1,240 @@
+"""User-defined differentiable ops: a NumPy forward and its VJP, written next to each other.
+
+>>> import autograd_mini as am
+>>> @am.custom_op
+... def cube(x):
+...     return x ** 3
+>>> @cube.defvjp
+... def cube_vjp(g, ans, x):
+...     return 3 * x ** 2 * g
+>>> x = am.tensor(2.0, requires_grad=True)
+>>> cube(x).backward()
+>>> float(x.grad)
+12.0
+
+A custom op is an :class:`~autograd_mini.ops.registry.Op` kept out of the built-in
+table: in a graph it is a node like any other (``grad_fn``, pictures, the chain-rule
+ledger show its name). The VJP receives the upstream gradient, the output and the
+inputs: NumPy arrays during ``backward()``, Tensors with ``create_graph=True``, so a VJP
+written with am ops (``am.cos(x) * g``) also gives second derivatives.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+from .gradcheck import GradcheckError, numerical_grad
+from .ops import api as ops_api
+from .ops.registry import Op
+from .ops.shape import sum_to
+from .tensor import Tensor, apply_op
+
+__all__ = ["CustomOp", "custom_op"]
+
+
+class CustomOp:
+    """A differentiable op made from a NumPy ``forward`` and a VJP set with :meth:`defvjp`.
+
+    Call it with Tensors, arrays or numbers (positional arguments are the op's inputs,
+    keyword arguments are passed to ``forward`` and the VJP as parameters); it returns
+    a Tensor, recorded in the graph when an input requires grad.
+    """
+
+    def __init__(
+        self,
+        forward: Callable[..., Any],
+        *,
+        name: str | None = None,
+        check: bool = False,
+        eps: float = 1e-6,
+        atol: float = 1e-5,
+        rtol: float = 1e-3,
+    ) -> None:
+        self.forward = forward
+        self.name: str = name or str(getattr(forward, "__name__", "custom_op"))
+        self.check = check
+        self.eps, self.atol, self.rtol = eps, atol, rtol
+        self.vjp: Callable[..., Any] | None = None
+        self._checked = False
+        self.op = Op(
+            self.name,
+            self._forward,
+            vjp_all=self._vjp_all,
+            save_inputs=True,
+            save_output=True,
+            rules=(),
+            register=False,  # user ops stay out of the built-in REGISTRY
+        )
+        functools.update_wrapper(self, forward, updated=())
+
+    def __repr__(self) -> str:
+        return f"custom_op({self.name!r})"
+
+    def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
+        """Set the VJP ``vjp(g, ans, *inputs, **params)``; usable as a decorator.
+
+        It returns the gradient of each input given the upstream gradient ``g`` and
+        the output ``ans``: a bare value for one input, a tuple for several (``None``
+        for an input without gradient), each shaped like its input (or like the
+        broadcast output; the engine sums broadcast axes away).
+        """
+        if not callable(vjp):
+            raise TypeError(f"custom_op {self.name!r}: defvjp needs a function, got {vjp!r}")
+        self.vjp = vjp
+        label = getattr(vjp, "__name__", "vjp")
+        self.op.rules = (f"user-defined VJP {label}(ȳ, y, inputs)",)
+        self._checked = False
+        return vjp
+
+    # ------------------------------------------------------------ running
+
+    def _forward(self, *arrays: Any, **params: Any) -> np.ndarray:
+        out = self.forward(*arrays, **params)
+        if isinstance(out, Tensor):
+            out = out._data
+        arr = np.asarray(out)
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(
+                f"custom_op {self.name!r}: forward must return a numeric NumPy array, it "
+                f"returned {type(out).__name__} of dtype {arr.dtype}"
+            )
+        return arr
+
+    def __call__(self, *args: Any, **params: Any) -> Tensor:
+        if not args:
+            raise TypeError(f"custom_op {self.name!r}: call it with at least one input")
+        inputs = tuple(ops_api.as_tensor(a, self.name) for a in args)
+        if self.check and not self._checked and self.vjp is not None:
+            self._check_vjp(inputs, params)
+            self._checked = True
+        return apply_op(self.op, inputs, params or None)
+
+    def _vjp_all(
+        self,
+        g: Any,
+        ans: Any,
+        values: Sequence[Any],
+        needs: Sequence[bool],
+        **params: Any,
+    ) -> list[Any]:
+        if self.vjp is None:
+            raise RuntimeError(
+                f"custom_op {self.name!r} has no VJP; define one with @{self.name}.defvjp "
+                f"(def vjp(g, ans, *inputs): return one gradient per input)"
+            )
+        grads = self._as_list(self.vjp(g, ans, *values, **params), len(values))
+        first_order = not isinstance(g, Tensor)
+        out: list[Any] = []
+        for i, (grad, need, x) in enumerate(zip(grads, needs, values)):
+            if not need or grad is None:
+                out.append(None)
+                continue
+            if first_order and isinstance(grad, Tensor):
+                grad = grad._data  # a VJP written with am ops, run on plain arrays
+            elif not isinstance(grad, Tensor):
+                grad = np.asarray(grad)
+            self._check_shape(i, np.shape(getattr(grad, "_data", grad)), x, ans)
+            out.append(grad)
+        return out
+
+    def _as_list(self, grads: Any, n_inputs: int) -> list[Any]:
+        if n_inputs == 1:
+            if isinstance(grads, (tuple, list)) and len(grads) == 1:
+                return [grads[0]]
+            if isinstance(grads, (tuple, list)):
+                raise ValueError(
+                    f"custom_op {self.name!r}: the VJP returned {len(grads)} gradients for 1 "
+                    f"input; return a bare gradient shaped like the input"
+                )
+            return [grads]
+        if not isinstance(grads, (tuple, list)) or len(grads) != n_inputs:
+            count = len(grads) if isinstance(grads, (tuple, list)) else 1
+            raise ValueError(
+                f"custom_op {self.name!r}: the VJP returned {count} gradient(s) for "
+                f"{n_inputs} inputs; return a tuple with one gradient per input, in order "
+                f"(None for an input without gradient)"
+            )
+        return list(grads)
+
+    def _check_shape(self, i: int, got: tuple[int, ...], x: Any, ans: Any) -> None:
+        want = np.shape(getattr(x, "_data", x))
+        out_shape = np.shape(getattr(ans, "_data", ans))
+        if got in (want, out_shape):
+            return
+        raise ValueError(
+            f"custom_op {self.name!r}: the VJP returned a gradient of shape {got} for input "
+            f"{i}, which has shape {want} (the output has shape {out_shape}); each gradient "
+            f"must be shaped like its input"
+        )
+
+    # ------------------------------------------------------------ check=True
+
+    def _check_vjp(self, inputs: tuple[Tensor, ...], params: dict[str, Any]) -> None:
+        """Compare the VJP with finite differences of ⟨forward(x), r⟩ at these inputs."""
+        arrays = [np.array(t._data, dtype=np.float64) for t in inputs]
+        float_inputs = [i for i, t in enumerate(inputs) if t.dtype.kind == "f"]
+        ans = self._forward(*arrays, **params)
+        r = np.random.default_rng(0).standard_normal(ans.shape)
+        grads = self._as_list(self.vjp(r, ans, *arrays, **params), len(arrays))  # type: ignore[misc]
+
+        def projected(*ts: Tensor) -> float:
+            return float(np.sum(self._forward(*[t._data for t in ts], **params) * r))
+
+        numeric = numerical_grad(projected, *arrays, eps=self.eps)
+        for i in float_inputs:
+            g = grads[i]
+            if g is None:
+                continue
+            g = np.asarray(getattr(g, "_data", g), dtype=np.float64)
+            self._check_shape(i, g.shape, arrays[i], ans)
+            if g.shape != arrays[i].shape:
+                g = np.asarray(sum_to(g, shape=arrays[i].shape))
+            err = np.abs(g - numeric[i])
+            tol = self.atol + self.rtol * np.maximum(np.abs(g), np.abs(numeric[i]))
+            if (err > tol).any():
+                j = int(np.argmax(err - tol))
+                where = np.unravel_index(j, g.shape) if g.shape else ()
+                raise GradcheckError(
+                    f"custom_op {self.name!r}: the VJP disagrees with finite differences for "
+                    f"input {i} (shape {arrays[i].shape}): max abs error {float(err.max()):.3g}; "
+                    f"at index {tuple(int(k) for k in where)} the VJP gives "
+                    f"{float(g.reshape(-1)[j]):.6g}, finite differences give "
+                    f"{float(numeric[i].reshape(-1)[j]):.6g} (cotangent: a fixed random "
+                    f"array r; compared ⟨forward(x), r⟩). Fix the VJP or the forward."
+                )
+
+
+@overload
+def custom_op(forward: Callable[..., Any], *, check: bool = ..., name: str | None = ...) -> CustomOp: ...
+
+
+@overload
+def custom_op(
+    forward: None = ..., *, check: bool = ..., name: str | None = ...
+) -> Callable[[Callable[..., Any]], CustomOp]: ...
+
+
+def custom_op(
+    forward: Callable[..., Any] | None = None,
+    *,
+    check: bool = False,
+    name: str | None = None,
+) -> CustomOp | Callable[[Callable[..., Any]], CustomOp]:
+    """Make a differentiable op from a NumPy ``forward``; set its VJP with ``.defvjp``.
+
+    Use as ``@am.custom_op`` or ``@am.custom_op(check=True, name=...)``. With
+    ``check=True`` the VJP is compared with central finite differences on the op's
+    first call (along a fixed random cotangent ``r``: the VJP of ``r`` against the
+    gradient of ``⟨forward(x), r⟩``) and :class:`GradcheckError` naming the op is raised
+    if they disagree. ``forward`` receives and returns NumPy arrays; the VJP
+    ``vjp(g, ans, *inputs)`` returns one gradient per input (a bare value for one).
+    """
+    if forward is None:
+        return lambda fn: CustomOp(fn, check=check, name=name)
+    if not callable(forward):
+        raise TypeError(f"custom_op: expected a function, got {forward!r}")
+    return CustomOp(forward, check=check, name=name)
