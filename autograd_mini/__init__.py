@@ -32,8 +32,17 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .custom import custom_op
 from .dtypes import get_default_dtype, set_default_dtype
-from .gradcheck import numerical_grad
+from .explain import explain
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from .gradcheck import (
+    GradcheckError,
+    GradientReport,
+    compare_gradients,
+    gradcheck,
+    numerical_grad,
+)
 from .ops.api import (
     abs,
     as_tensor,
@@ -82,6 +91,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "GradcheckError",
+    "GradientReport",
     "Tensor",
     "__version__",
     "abs",
@@ -91,8 +102,10 @@ __all__ = [
     "autograd",
     "broadcast_to",
     "clip",
+    "compare_gradients",
     "concatenate",
     "cos",
+    "custom_op",
     "data",
     "detect_anomaly",
     "dot",
@@ -100,13 +113,20 @@ __all__ = [
     "enable_grad",
     "exp",
     "expand_dims",
+    "explain",
     "eye",
     "flatten",
     "full",
     "full_like",
     "get_default_dtype",
+    "grad",
+    "gradcheck",
+    "hessian",
+    "hvp",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "leaky_relu",
     "log",
     "log_softmax",
@@ -145,7 +165,9 @@ __all__ = [
     "train",
     "transpose",
     "unsqueeze",
+    "value_and_grad",
     "var",
+    "vjp",
     "where",
     "zeros",
     "zeros_like",
