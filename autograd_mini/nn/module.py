@@ -100,12 +100,14 @@ class Module:
         modules = self.__dict__.get("_modules")
         if isinstance(value, Parameter):
             self._check_initialised(name)
-            self._discard(name)
-            self._parameters[name] = value
+            if modules is not None:
+                modules.pop(name, None)
+            self._replace(self._parameters, name, value)
         elif isinstance(value, Module):
             self._check_initialised(name)
-            self._discard(name)
-            self._modules[name] = value
+            if params is not None:
+                params.pop(name, None)
+            self._replace(self._modules, name, value)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
@@ -126,9 +128,19 @@ class Module:
             object.__setattr__(self, name, value)
 
     def _discard(self, name: str) -> None:
+        """Forget ``name`` everywhere, except in the registry that is about to get it back
+        (replacing a parameter or module keeps its position in the order)."""
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+
+    def _replace(self, registry: dict[str, Any], name: str, value: Any) -> None:
+        if name in registry:
+            self.__dict__.pop(name, None)
+            registry[name] = value
+        else:
+            self._discard(name)
+            registry[name] = value
 
     def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails: look in the registries
@@ -159,8 +171,8 @@ class Module:
             )
         _check_name(name, "register_parameter")
         self._check_initialised(name)
-        self._discard(name)
-        self._parameters[name] = param
+        self._modules.pop(name, None)
+        self._replace(self._parameters, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` under ``name`` (like assigning ``self.<name> = module``)."""
@@ -170,8 +182,8 @@ class Module:
             )
         _check_name(name, "add_module")
         self._check_initialised(name)
-        self._discard(name)
-        self._modules[name] = module
+        self._parameters.pop(name, None)
+        self._replace(self._modules, name, module)
 
     # ------------------------------------------------------------ calling
 
@@ -375,24 +387,36 @@ def read_npz(path: str | os.PathLike[str], who: str = "load") -> dict[str, np.nd
     Raises ``ValueError`` naming the file if it holds object arrays (pickled Python
     objects) or is not an ``.npz`` archive.
     """
+    name = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("not an .npz archive")
-            return {key: archive[key] for key in archive.files}
-    except AttributeError:
-        raise ValueError(
-            f"{who}: {os.fspath(path)!r} is a single .npy array, not an .npz archive of "
-            f"named arrays; save models with Module.save(path)"
-        ) from None
+        loaded = np.load(path, allow_pickle=False)
     except ValueError as e:
         if "pickle" in str(e).lower():
             raise ValueError(
-                f"{who}: refused to load {os.fspath(path)!r}: it holds pickled Python "
-                f"objects, and unpickling can run arbitrary code. Only plain numeric "
-                f"arrays are accepted; re-save the model with Module.save(path)."
+                f"{who}: refused to load {name!r}: it holds pickled Python objects, and "
+                f"unpickling can run arbitrary code. Only plain numeric arrays are accepted; "
+                f"re-save the model with Module.save(path)."
             ) from None
-        raise ValueError(f"{who}: cannot read {os.fspath(path)!r} as an .npz file: {e}") from None
+        raise ValueError(f"{who}: cannot read {name!r} as an .npz file: {e}") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"{who}: {name!r} is a single .npy array, not an .npz archive of named arrays; "
+            f"save models with Module.save(path)"
+        )
+    with loaded as archive:
+        arrays = {}
+        for key in archive.files:
+            try:
+                arrays[key] = archive[key]
+            except ValueError as e:
+                if "pickle" not in str(e).lower():
+                    raise
+                raise ValueError(
+                    f"{who}: refused to load {name!r}: its entry {key!r} holds pickled Python "
+                    f"objects, and unpickling can run arbitrary code. Only plain numeric "
+                    f"arrays are accepted; re-save the model with Module.save(path)."
+                ) from None
+    return arrays
 
 
 def _check_name(name: str, who: str) -> None:

@@ -1,0 +1,272 @@
+"""nn.Module: registration, traversal, modes, repr, state_dict, save/load, scope tags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_mini as am
+from autograd_mini import nn
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(3, 4, seed=0), nn.Linear(4, 2, seed=1)])
+        self.heads = nn.ModuleDict({"mean": nn.Linear(2, 1, seed=2)})
+        self.scale = nn.Parameter(np.ones(1))
+        self.act = nn.Tanh()
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = self.act(layer(x))
+        return self.heads["mean"](x) * self.scale
+
+
+def test_named_parameters_have_dotted_names_in_registration_order():
+    names = [name for name, _ in Block().named_parameters()]
+    assert names == [
+        "scale",
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "heads.mean.weight",
+        "heads.mean.bias",
+    ]
+    mlp = nn.MLP([4, 8, 8, 3], seed=0)
+    assert [n for n, _ in mlp.named_parameters()] == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+        "layers.4.weight",
+        "layers.4.bias",
+    ]
+    assert mlp.num_parameters() == 4 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3
+
+
+def test_shared_modules_and_parameters_are_listed_once():
+    shared = nn.Linear(2, 2, seed=0)
+    net = nn.Sequential(shared, nn.ReLU(), shared)
+    assert len(list(net.parameters())) == 2
+    assert [n for n, _ in net.named_parameters()] == ["0.weight", "0.bias"]
+    assert sum(1 for _ in net.modules()) == 3  # net, shared, relu
+
+
+def test_modules_and_children():
+    block = Block()
+    kinds = [type(m).__name__ for m in block.modules()]
+    assert kinds == ["Block", "ModuleList", "Linear", "Linear", "ModuleDict", "Linear", "Tanh"]
+    assert [n for n, _ in block.named_children()] == ["layers", "heads", "act"]
+    assert [n for n, _ in block.named_modules()][:3] == ["", "layers", "layers.0"]
+
+
+def test_plain_lists_of_modules_are_refused_with_the_fix():
+    class Bad(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = [nn.Linear(2, 2), nn.Linear(2, 2)]
+
+    with pytest.raises(TypeError, match="ModuleList"):
+        Bad()
+
+
+def test_assigning_before_init_and_replacing_parameters():
+    class Early(nn.Module):
+        def __init__(self) -> None:
+            self.w = nn.Parameter([1.0])
+
+    with pytest.raises(AttributeError, match="super"):
+        Early()
+    layer = nn.Linear(2, 2, seed=0)
+    with pytest.raises(TypeError, match="is a parameter"):
+        layer.weight = am.tensor(np.zeros((2, 2)))
+    layer.bias = None
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    assert layer(np.ones((1, 2))).shape == (1, 2)
+
+
+def test_parameter_basics():
+    p = nn.Parameter(np.arange(3.0))
+    assert p.requires_grad and p.is_leaf and isinstance(p, am.Tensor)
+    assert repr(p).startswith("Parameter containing:\nTensor([0., 1., 2.]")
+    with pytest.raises(TypeError, match="floating"):
+        nn.Parameter(np.arange(3))
+    out = p * 2.0
+    assert type(out) is am.Tensor
+
+
+def test_zero_grad_train_eval_and_requires_grad():
+    model = nn.MLP([3, 4, 2], dropout=0.5, seed=0)
+    model(np.ones((5, 3))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.data == 0) for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    assert model.training and all(m.training for m in model.modules())
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+    model.requires_grad_(False)
+    assert not any(p.requires_grad for p in model.parameters())
+
+
+def test_repr_reads_like_pytorch():
+    model = nn.MLP([4, 8, 2], dropout=0.1, seed=0)
+    assert repr(model) == (
+        "MLP(\n"
+        "  (layers): Sequential(\n"
+        "    (0): Linear(in_features=4, out_features=8, bias=True)\n"
+        "    (1): ReLU()\n"
+        "    (2): Dropout(p=0.1)\n"
+        "    (3): Linear(in_features=8, out_features=2, bias=True)\n"
+        "  )\n"
+        ")"
+    )
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+
+
+def test_forward_must_be_defined():
+    with pytest.raises(NotImplementedError, match="Empty has no forward"):
+
+        class Empty(nn.Module):
+            pass
+
+        Empty()(1.0)
+
+
+def test_containers():
+    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU())
+    seq.append(nn.Linear(3, 1, seed=1))
+    assert len(seq) == 3 and isinstance(seq[-1], nn.Linear) and isinstance(seq[1], nn.ReLU)
+    head = seq[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2
+    assert head(np.ones((4, 2))).shape == (4, 3)
+    with pytest.raises(IndexError):
+        seq[3]
+    with pytest.raises(TypeError, match="nn.Module"):
+        nn.Sequential(lambda x: x)
+
+    ml = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+    ml.insert(1, nn.Sigmoid())
+    assert [type(m).__name__ for m in ml] == ["ReLU", "Sigmoid", "Tanh"]
+    ml[0] = nn.ELU()
+    assert isinstance(ml[0], nn.ELU)
+    with pytest.raises(NotImplementedError):
+        ml(1.0)
+
+    md = nn.ModuleDict({"a": nn.ReLU()})
+    md["b"] = nn.Tanh()
+    assert "b" in md and md.keys() == ["a", "b"] and len(md) == 2
+    with pytest.raises(KeyError, match="no module 'c'"):
+        md["c"]
+    with pytest.raises(KeyError):
+        md["x.y"] = nn.ReLU()
+
+
+def test_state_dict_round_trip_copies_values():
+    a, b = nn.MLP([3, 5, 2], seed=0), nn.MLP([3, 5, 2], seed=1)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    assert not np.allclose(a(x).data, b(x).data)
+    state = a.state_dict()
+    assert list(state) == [n for n, _ in a.named_parameters()]
+    result = b.load_state_dict(state)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+    state["layers.0.weight"][...] = 0.0  # the state dict holds copies
+    assert not np.all(a.layers[0].weight.data == 0)
+    assert not np.all(b.layers[0].weight.data == 0)
+
+
+def test_load_state_dict_reports_every_problem_and_changes_nothing():
+    model = nn.MLP([3, 5, 2], seed=0)
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    bad = nn.MLP([3, 5, 2], seed=1).state_dict()
+    del bad["layers.2.bias"]
+    bad["extra"] = np.zeros(2)
+    bad["layers.0.weight"] = np.zeros((4, 3))
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(bad)
+    message = str(info.value)
+    assert "missing keys: 'layers.2.bias'" in message
+    assert "unexpected keys: 'extra'" in message
+    assert "size mismatch for 'layers.0.weight'" in message and "(4, 3)" in message
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])  # validated first: nothing was written
+
+    partial = {"layers.0.bias": np.full(5, 7.0), "other": np.ones(1)}
+    result = model.load_state_dict(partial, strict=False)
+    assert result.unexpected_keys == ["other"]
+    assert "layers.0.weight" in result.missing_keys
+    np.testing.assert_array_equal(model.layers[0].bias.data, np.full(5, 7.0))
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        model.load_state_dict({"layers.0.bias": np.zeros(3)}, strict=False)
+
+
+def test_load_state_dict_keeps_the_dtype_and_writes_out_of_place():
+    model = nn.Linear(2, 2, dtype=np.float32, seed=0)
+    old = model.weight.data
+    old_values = old.copy()
+    version = model.weight.version
+    model.load_state_dict({"weight": np.eye(2), "bias": np.zeros(2)})
+    assert model.weight.dtype == np.float32 and model.weight.data is not old
+    np.testing.assert_array_equal(old, old_values)  # arrays a graph may hold are not mutated
+    assert model.weight.version == version + 1
+
+
+def test_save_and_load_npz(tmp_path):
+    a, b = nn.MLP([2, 3, 1], seed=0), nn.MLP([2, 3, 1], seed=1)
+    path = tmp_path / "model.npz"
+    a.save(path)
+    assert b.load(path) is b
+    for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
+        assert na == nb
+        np.testing.assert_array_equal(pa.data, pb.data)
+    a.save(tmp_path / "nosuffix")
+    assert (tmp_path / "nosuffix.npz").exists()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (_mark_called, ())
+
+
+CALLED: list[bool] = []
+
+
+def _mark_called():
+    CALLED.append(True)
+    return "pwned"
+
+
+def test_a_pickle_carrying_npz_is_refused_and_runs_no_code(tmp_path):
+    model = nn.Linear(2, 1, seed=0)
+    path = tmp_path / "evil.npz"
+    state = {k: v for k, v in model.state_dict().items()}
+    np.savez(path, payload=np.array([_Evil()], dtype=object), **state)
+    before = model.weight.data.copy()
+    with pytest.raises(ValueError, match="pickled Python objects"):
+        model.load(path)
+    assert CALLED == []
+    np.testing.assert_array_equal(model.weight.data, before)
+    np.save(tmp_path / "single.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="not an .npz"):
+        model.load(tmp_path / "single.npy")
+
+
+def test_call_tags_the_output_node_with_the_innermost_module():
+    model = nn.MLP([2, 3, 1], seed=0)
+    x = am.tensor(np.ones((4, 2)))
+    out = model(x)
+    module, inputs = out.grad_fn.scope
+    assert module is model.layers[2]  # the last Linear, not the MLP or the Sequential
+    assert len(inputs) == 1 and inputs[0].grad_fn.scope[0] is model.layers[1]
+    relu_out = inputs[0]
+    first_linear_out = relu_out.grad_fn.scope[1][0]
+    assert first_linear_out.grad_fn.scope == (model.layers[0], (x,))
+    h = x @ am.tensor(np.ones((2, 2)), requires_grad=True)
+    assert nn.Identity()(h) is h and h.grad_fn.scope is None
