@@ -8,7 +8,7 @@
 1.8
 """
 
-from . import autograd, data, nn, train
+from . import autograd, data, nn, train, viz
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -167,6 +167,7 @@ __all__ = [
     "unsqueeze",
     "value_and_grad",
     "var",
+    "viz",
     "vjp",
     "where",
     "zeros",

@@ -15,6 +15,19 @@ def _demo(args: argparse.Namespace) -> int:
     return demo_main()
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from .viz.examples import write_example
+    from .viz.render import GraphvizNotFoundError
+
+    try:
+        path = write_example(args.model, args.out, args.format)
+    except GraphvizNotFoundError as err:
+        print(f"autograd-mini graph: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote the {args.model} example's graph to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -25,6 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the main demo (the same as `make demo`)")
     demo.set_defaults(func=_demo)
+    graph = sub.add_parser("graph", help="draw an example's computation graph to SVG or PNG")
+    graph.add_argument("--out", required=True, help="the image file to write, e.g. graph.svg")
+    graph.add_argument("--format", choices=("svg", "png"), help="default: from --out's suffix, else svg")
+    graph.add_argument(
+        "--model", choices=("seed", "mlp"), default="seed",
+        help="seed: the single-weight example (default); mlp: the demo MLP with module clusters",
+    )
+    graph.set_defaults(func=_graph)
     return parser
 
 

@@ -1,0 +1,89 @@
+"""Ready-made graphs to draw: the seeds' single-weight example and a digits-shaped MLP.
+
+Used by ``autograd-mini graph`` and by the pictures in ``docs/images``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..creation import tensor
+from ..tensor import Tensor
+
+EXAMPLES = ("seed", "mlp")
+FORMATS = ("svg", "png")
+
+
+def seed_example() -> Tensor:
+    """The seeds' single-weight example after one ``backward()``.
+
+    w = 0.95, x = 2, y* = 1: y = w·x, J = ½(y - y*)², so dJ/dw = (y - y*)·x = 1.8.
+    Returns the loss J.
+    """
+    w = tensor(0.95, requires_grad=True, name="w")
+    y = w * 2.0
+    y.name = "y"
+    error = y - 1.0
+    loss = 0.5 * error**2
+    loss.name = "J"
+    loss.backward()
+    return loss
+
+
+def mlp_example(sizes: tuple[int, ...] = (64, 32, 10), batch: int = 8, seed: int = 0) -> tuple[Tensor, Any]:
+    """A digits-shaped MLP (8×8 images, 10 classes) after one ``backward()`` of its loss.
+
+    The inputs are random (no data set needed); the loss is the cross-entropy of the
+    logits against labels 0, 1, 2, .... Returns ``(loss, model)``.
+    """
+    from .. import nn
+
+    model = nn.MLP(list(sizes), seed=seed)
+    rng = np.random.default_rng(seed)
+    x = tensor(rng.random((batch, sizes[0])), name="images")
+    labels = np.arange(batch) % sizes[-1]
+    loss: Tensor = nn.CrossEntropyLoss()(model(x), labels)
+    loss.name = "loss"
+    loss.backward()
+    return loss, model
+
+
+def example_graph(name: str, **options: Any) -> Any:
+    """The picture of example ``name`` (``"seed"`` or ``"mlp"``): a ``GraphPicture``.
+
+    ``"mlp"`` falls back to ``"seed"`` when ``autograd_mini.nn`` is not available.
+    """
+    from .draw import draw_graph
+
+    if name not in EXAMPLES:
+        raise ValueError(f"example_graph: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
+    if name == "mlp":
+        try:
+            loss, model = mlp_example()
+        except ImportError:
+            return draw_graph(seed_example(), **options)
+        options.setdefault("rankdir", "TB")
+        return draw_graph(loss, module=model, **options)
+    return draw_graph(seed_example(), **options)
+
+
+def write_example(name: str, out: str | Path, fmt: str | None = None) -> Path:
+    """Render example ``name`` with Graphviz's ``dot`` to ``out`` (svg or png); returns the path.
+
+    ``fmt`` defaults to the suffix of ``out`` (``.svg``/``.png``), else svg. Raises
+    :class:`~autograd_mini.viz.render.GraphvizNotFoundError` when ``dot`` is missing.
+    """
+    path = Path(out)
+    if fmt is None:
+        suffix = path.suffix.lower().lstrip(".")
+        fmt = suffix if suffix in FORMATS else "svg"
+    if fmt not in FORMATS:
+        raise ValueError(f"write_example: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    data = example_graph(name).pipe(format=fmt)
+    if path.parent != Path():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

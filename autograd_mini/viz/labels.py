@@ -1,0 +1,222 @@
+"""Text of the picture: numbers, small arrays, summaries and the vertex labels.
+
+Tensor and op labels are Graphviz HTML-like labels (a small table per vertex); the
+scalar mode uses micrograd's ``{ name | data 0.9500 | grad 1.8000 }`` record labels.
+Every piece of user text is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from .graph import Vertex
+
+MUTED = "#666666"
+GRAD_TEXT = "#a50f15"
+
+# Operator symbols for the scalar (micrograd-style) mode.
+OP_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "neg": "neg"}
+
+
+def format_number(x: Any, digits: int = 4) -> str:
+    """A short text for one number: ``0.95``, ``-1.234e-05``, ``3``, ``True``, ``nan``."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.{digits}g}"
+
+
+def format_values(a: Any, max_values: int = 8, digits: int = 4) -> list[str]:
+    """Lines showing an array: its values when small, a min/mean/max summary otherwise.
+
+    0-d and 1-d arrays with at most ``max_values`` elements fit on one line; small 2-d
+    arrays get one line per row; larger ones are summarised over their finite values,
+    with the count of ``nan``/``inf`` entries when there are any.
+    """
+    arr = np.asarray(a)
+    if arr.ndim == 0:
+        return [format_number(arr.item(), digits)]
+    if arr.size == 0:
+        return [f"empty {arr.shape}"]
+    if arr.size <= max_values:
+        if arr.ndim == 2:
+            rows = ["[" + ", ".join(format_number(x, digits) for x in row) + "]" for row in arr]
+            rows[0] = "[" + rows[0]
+            rows[-1] = rows[-1] + "]"
+            return [(" " if i else "") + r for i, r in enumerate(rows)]
+        flat = ", ".join(format_number(x, digits) for x in arr.reshape(-1))
+        return [f"[{flat}]" if arr.ndim == 1 else f"flat [{flat}]"]
+    return [summary(arr)]
+
+
+def summary(arr: np.ndarray) -> str:
+    """``min … · mean … · max …`` over the finite entries, plus non-finite counts."""
+    if arr.dtype.kind == "b":
+        return f"{int(arr.sum())} of {arr.size} true"
+    values = arr.astype(np.float64, copy=False).reshape(-1)
+    finite_mask = np.isfinite(values)
+    finite = values[finite_mask]
+    parts = []
+    if finite.size:
+        parts.append(
+            f"min {format_number(finite.min(), 3)} · mean {format_number(finite.mean(), 3)}"
+            f" · max {format_number(finite.max(), 3)}"
+        )
+    bad = Counter(
+        "nan" if np.isnan(x) else ("+inf" if x > 0 else "-inf") for x in values[~finite_mask][:1000]
+    )
+    extra = int((~finite_mask).sum())
+    if extra:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
+        parts.append(f"{extra} non-finite ({kinds})" if extra <= 1000 else f"{extra} non-finite")
+    return " · ".join(parts)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``scalar`` for ``()``, else ``(2, 3)``."""
+    if not shape:
+        return "scalar"
+    return "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _lines(lines: list[str], color: str | None = None) -> str:
+    body = '<BR ALIGN="LEFT"/>'.join(_esc(s) for s in lines) + (
+        '<BR ALIGN="LEFT"/>' if len(lines) > 1 else ""
+    )
+    return f'<FONT COLOR="{color}">{body}</FONT>' if color else body
+
+
+def tensor_label(v: Vertex, show_data: bool, show_grad: bool, max_values: int, mono: str) -> str:
+    """HTML label of a tensor vertex: name, shape and dtype, data, grad."""
+    t = v.tensor
+    arr = t._data
+    rows = []
+    if v.name:
+        rows.append(f'<TR><TD COLSPAN="2"><B>{_esc(v.name)}</B></TD></TR>')
+    meta = f"{shape_text(arr.shape)} · {arr.dtype}"
+    rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{MUTED}">{_esc(meta)}</FONT></TD></TR>')
+    cells = []
+    if show_data:
+        cells.append(("data", _lines(format_values(arr, max_values))))
+    if show_grad and v.has_grad:
+        cells.append(("grad", _lines(format_values(v.grad, max_values), GRAD_TEXT)))
+    for caption, text in cells:
+        color = GRAD_TEXT if caption == "grad" else MUTED
+        rows.append(
+            f'<TR><TD ALIGN="RIGHT" VALIGN="TOP"><FONT POINT-SIZE="10" COLOR="{color}">'
+            f'{caption}</FONT></TD><TD ALIGN="LEFT"><FONT FACE="{mono}">{text}</FONT></TD></TR>'
+        )
+    return _table(rows)
+
+
+def _table(rows: list[str]) -> str:
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def caption_label(lines: list[str], legend_html: str) -> str:
+    """The picture's caption: title and collapse notes, then the legend; '' if neither."""
+    rows = [f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="12">{_esc(s)}</FONT></TD></TR>' for s in lines]
+    if legend_html:
+        rows.append(f'<TR><TD ALIGN="LEFT">{legend_html}</TD></TR>')
+    if not rows:
+        return ""
+    return _table(rows)
+
+
+def short_repr(value: Any, limit: int = 32) -> str:
+    """A compact text of an op parameter: arrays by shape, long texts cut with ``…``."""
+    items = value if isinstance(value, tuple) else (value,)
+    parts = [f"array{shape_text(x.shape)}" if isinstance(x, np.ndarray) else repr(x) for x in items]
+    text = (
+        parts[0]
+        if not isinstance(value, tuple)
+        else "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def params_text(params: dict[str, Any] | None) -> str:
+    """The op's keyword parameters worth showing: ``axis=1, keepdims=True``."""
+    if not params:
+        return ""
+    return ", ".join(
+        f"{k}={short_repr(value)}" for k, value in params.items() if value is not None and value is not False
+    )
+
+
+def op_label(v: Vertex) -> str:
+    """HTML label of an op vertex: the op's name and its parameters."""
+    node = v.node
+    rows = [f"<TR><TD><B>{_esc(node.op.name)}</B></TD></TR>"]
+    extra = params_text(node.params)
+    if extra:
+        rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{MUTED}">{_esc(extra)}</FONT></TD></TR>')
+    return _table(rows)
+
+
+def const_label(v: Vertex, max_values: int) -> str:
+    """HTML label of a constant argument (a number or an array that is not a Tensor)."""
+    value = v.value
+    if isinstance(value, (int, float, np.number, np.ndarray, bool, np.bool_)):
+        lines = format_values(value, max_values, digits=6)  # constants are typed by hand: show them whole
+        if isinstance(value, np.ndarray) and value.ndim:
+            lines = [f"const {shape_text(value.shape)}", *lines]
+    else:
+        text = repr(value)
+        lines = [text if len(text) <= 32 else text[:31] + "…"]
+    return _table([f'<TR><TD><FONT POINT-SIZE="10" COLOR="{MUTED}">{_lines(lines)}</FONT></TD></TR>'])
+
+
+def group_label(v: Vertex) -> str:
+    """HTML label of a collapsed group: its title and what it hides."""
+    rows = [f"<TR><TD><B>{_esc(v.title)}</B></TD></TR>"]
+    for line in hidden_lines(v):
+        rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{MUTED}">{_esc(line)}</FONT></TD></TR>')
+    return _table(rows)
+
+
+def hidden_lines(v: Vertex) -> list[str]:
+    """``12 ops, 13 tensors hidden`` and the most frequent op names."""
+    n_ops = sum(v.hidden_ops.values())
+    lines = [f"{n_ops:,} ops, {v.hidden_tensors:,} tensors hidden"]
+    common = v.hidden_ops.most_common(4)
+    if common:
+        text = ", ".join(f"{name} ×{n:,}" for name, n in common)
+        if len(v.hidden_ops) > len(common):
+            text += ", …"
+        lines.append(text)
+    return lines
+
+
+_RECORD_SPECIAL = str.maketrans({c: "\\" + c for c in '{}|<>\\"'})
+
+
+def record_label(v: Vertex, show_data: bool, show_grad: bool, horizontal_braces: bool) -> str:
+    """micrograd's record label ``{ name | data 0.9500 | grad 1.8000 }`` for a scalar."""
+    fields = []
+    if v.name:
+        fields.append(v.name.translate(_RECORD_SPECIAL))
+    if show_data:
+        fields.append(f"data {_fixed(v.tensor._data)}")
+    if show_grad and v.has_grad:
+        fields.append(f"grad {_fixed(v.grad)}")
+    if not fields:
+        fields.append(" ")
+    body = " | ".join(fields)
+    return "{ " + body + " }" if horizontal_braces else body
+
+
+def _fixed(a: Any) -> str:
+    x = float(np.asarray(a).reshape(-1)[0])
+    if np.isfinite(x) and (x == 0 or 1e-4 <= abs(x) < 1e6):
+        return f"{x:.4f}"
+    return f"{x:.4g}".translate(_RECORD_SPECIAL)
