@@ -16,7 +16,7 @@ import numpy as np
 from . import dtypes
 from .autograd import anomaly
 from .autograd.grad_mode import state
-from .autograd.node import Node
+from .autograd.node import EPOCH, Node
 
 TensorLike = Union["Tensor", np.ndarray, float, int, list, tuple]
 
@@ -61,6 +61,8 @@ def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
 
 def _operand(x: Any, op_name: str) -> Any:
     """An operator's other argument: Tensors, arrays and real numbers pass through."""
+    if x.__class__ in _PASS_THROUGH:
+        return x
     if isinstance(x, (Tensor, np.ndarray, float, int, np.generic)) and not isinstance(x, complex):
         if isinstance(x, np.generic) and np.asarray(x).dtype.kind not in _ALLOWED_KINDS:
             raise TypeError(f"{op_name}: unsupported operand of dtype {np.asarray(x).dtype}")
@@ -78,7 +80,11 @@ def _shapes(args: tuple[Any, ...]) -> str:
 
 
 def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> Tensor:
-    """Run ``op`` on ``args`` (Tensors and constants) and record it if needed."""
+    """Run ``op`` on ``args`` (Tensors and constants) and record it if needed.
+
+    This is the per-op hot path: one pass over the arguments, the NumPy forward, and,
+    when an input requires grad and grad mode is on, one :class:`Node`.
+    """
     requires_grad = False
     values = []
     for a in args:
@@ -88,8 +94,9 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
                 requires_grad = True
         else:
             values.append(a)
+    st = state
     try:
-        if state.anomaly:  # anomaly mode reports non-finite results itself, more precisely
+        if st.anomaly:  # anomaly mode reports non-finite results itself, more precisely
             with np.errstate(all="ignore"):
                 out = op.forward(*values, **params) if params else op.forward(*values)
         else:
@@ -100,7 +107,8 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         ) from None
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
-    st = state
+    t = Tensor.__new__(Tensor)
+    t._data = out
     if st.anomaly:
         site = anomaly.creation_site()
         anomaly.check_forward(op.name, args, out, site)
@@ -110,27 +118,66 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
             args,
             out if op.save_output else None,
             params,
-            tuple(a._version for a in args if isinstance(a, Tensor)) if op.save_inputs else None,
+            EPOCH[0] if op.save_inputs else None,
         )
         if st.anomaly:
             node.trace = site
-        t = Tensor.__new__(Tensor)
-        t._data = out
-        t.grad = None
-        t.requires_grad = True
         t.grad_fn = node
-        t.name = None
-        t._version = 0
-        t._hooks = None
-        return t
+        t.requires_grad = True
+    return t
+
+
+def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
+    """``apply_op`` for a Tensor ``x`` and one more operand: the operators' fast path.
+
+    Same behaviour as :func:`apply_op` (which it defers to in anomaly mode and on
+    errors), without building argument lists.
+    """
+    st = state
+    if st.anomaly:
+        return apply_op(op, (x, y), None)
+    if isinstance(y, Tensor):
+        try:
+            out = op.forward(x._data, y._data)
+        except (ValueError, TypeError, IndexError):
+            return apply_op(op, (x, y), None)  # re-raises with the op's name and shapes
+        requires_grad = x.requires_grad or y.requires_grad
+    else:
+        try:
+            out = op.forward(x._data, y)
+        except (ValueError, TypeError, IndexError):
+            return apply_op(op, (x, y), None)
+        requires_grad = x.requires_grad
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
     t = Tensor.__new__(Tensor)
     t._data = out
-    t.grad = None
-    t.requires_grad = False
-    t.grad_fn = None
-    t.name = None
-    t._version = 0
-    t._hooks = None
+    if requires_grad and st.grad_enabled:
+        t.grad_fn = Node(
+            op, (x, y), out if op.save_output else None, None, EPOCH[0] if op.save_inputs else None
+        )
+        t.requires_grad = True
+    return t
+
+
+def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Tensor:
+    """``apply_op`` for one Tensor input: the elementwise functions' fast path."""
+    st = state
+    if st.anomaly:
+        return apply_op(op, (x,), params)
+    try:
+        out = op.forward(x._data, **params) if params else op.forward(x._data)
+    except (ValueError, TypeError, IndexError):
+        return apply_op(op, (x,), params)  # re-raises with the op's name and shapes
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    t = Tensor.__new__(Tensor)
+    t._data = out
+    if x.requires_grad and st.grad_enabled:
+        t.grad_fn = Node(
+            op, (x,), out if op.save_output else None, params, EPOCH[0] if op.save_inputs else None
+        )
+        t.requires_grad = True
     return t
 
 
@@ -166,26 +213,19 @@ class Tensor:
     Tensor([2., 4.])
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_data",
-        "_hooks",
-        "_version",
-        "grad",
-        "grad_fn",
-        "name",
-        "requires_grad",
-    )
     __array_priority__ = 1000.0
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
 
+    # Class-level defaults: a new tensor sets only what differs from these, which keeps
+    # the per-op hot path short (see Node for the same choice).
     _data: np.ndarray
-    grad: Tensor | None
-    requires_grad: bool
-    grad_fn: Node | None
-    name: str | None
-    _version: int
-    _hooks: list[Any] | None
+    grad: Tensor | None = None
+    requires_grad: bool = False
+    grad_fn: Node | None = None
+    name: str | None = None
+    _version: int = 0  # in-place updates of this tensor
+    _mutated_at: int = 0  # the mutation epoch of the last in-place update
+    _hooks: list[Any] | None = None
 
     def __init__(
         self,
@@ -195,12 +235,8 @@ class Tensor:
         name: str | None = None,
     ) -> None:
         self._data = _to_array(data, dtype)
-        self.grad = None
-        self.grad_fn = None
-        self.name = name
-        self._version = 0
-        self._hooks = None
-        self.requires_grad = False
+        if name is not None:
+            self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
@@ -211,12 +247,6 @@ class Tensor:
         """A constant Tensor around ``array`` (no copy, no grad)."""
         t = cls.__new__(cls)
         t._data = array
-        t.grad = None
-        t.requires_grad = False
-        t.grad_fn = None
-        t.name = None
-        t._version = 0
-        t._hooks = None
         return t
 
     @classmethod
@@ -237,6 +267,12 @@ class Tensor:
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._bump_version()
+
+    def _bump_version(self) -> None:
+        """Record an in-place update (see ``Node.epoch``)."""
+        EPOCH[0] += 1
+        self._mutated_at = EPOCH[0]
         self._version += 1
 
     @property
@@ -431,7 +467,7 @@ class Tensor:
             )
         # copy-on-write: arrays saved by graph nodes are never mutated
         self._data = value.astype(self._data.dtype, copy=False)
-        self._version += 1
+        self._bump_version()
         return self
 
     def _inplace(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
@@ -479,43 +515,43 @@ class Tensor:
     # ------------------------------------------------------------ operators
 
     def __add__(self, other: Any) -> Tensor:
-        return apply_op(_b.add, (self, _operand(other, "add")), None)
+        return apply_binary(_b.add, self, _operand(other, "add"))
 
     def __radd__(self, other: Any) -> Tensor:
         return apply_op(_b.add, (_operand(other, "add"), self), None)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply_op(_b.sub, (self, _operand(other, "sub")), None)
+        return apply_binary(_b.sub, self, _operand(other, "sub"))
 
     def __rsub__(self, other: Any) -> Tensor:
         return apply_op(_b.sub, (_operand(other, "sub"), self), None)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply_op(_b.mul, (self, _operand(other, "mul")), None)
+        return apply_binary(_b.mul, self, _operand(other, "mul"))
 
     def __rmul__(self, other: Any) -> Tensor:
         return apply_op(_b.mul, (_operand(other, "mul"), self), None)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply_op(_b.div, (self, _operand(other, "div")), None)
+        return apply_binary(_b.div, self, _operand(other, "div"))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return apply_op(_b.div, (_operand(other, "div"), self), None)
 
     def __pow__(self, other: Any) -> Tensor:
-        return apply_op(_b.pow_, (self, _operand(other, "pow")), None)
+        return apply_binary(_b.pow_, self, _operand(other, "pow"))
 
     def __rpow__(self, other: Any) -> Tensor:
         return apply_op(_b.pow_, (_operand(other, "pow"), self), None)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return apply_op(_l.matmul, (self, _operand(other, "matmul")), None)
+        return apply_binary(_l.matmul, self, _operand(other, "matmul"))
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return apply_op(_l.matmul, (_operand(other, "matmul"), self), None)
 
     def __neg__(self) -> Tensor:
-        return apply_op(_u.neg, (self,), None)
+        return apply_unary(_u.neg, self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -524,7 +560,7 @@ class Tensor:
         return apply_op(_u.abs_, (self,), None)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return apply_op(_s.getitem, (self,), {"index": _index(index)})
+        return apply_unary(_s.getitem, self, {"index": _index(index)})
 
     # comparisons give boolean tensors and carry no gradient
     def _compare(self, other: Any, ufunc: Any, name: str) -> Tensor:
@@ -730,6 +766,8 @@ def _seed(root: Tensor, gradient: Any, who: str) -> Any:
         )
     return g
 
+
+_PASS_THROUGH = {Tensor, float, int, np.ndarray, np.float64, np.float32}
 
 from .ops import api as _api  # noqa: E402  (ops need Tensor; Tensor methods need ops)
 from .ops import binary as _b  # noqa: E402

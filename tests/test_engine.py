@@ -247,3 +247,17 @@ def test_grad_fn_has_a_readable_name():
     assert y.grad_fn.name == "sigmoid"
     assert repr(y.grad_fn) == "<SigmoidBackward>"
     assert [p is x for p in y.grad_fn.parents[0].grad_fn.parents] == [True, False]
+
+
+def test_vjp_returning_none_for_a_leaf_leaves_its_grad_unset():
+    from autograd_mini.ops.registry import Op
+
+    def vjp_all(g, ans, values, needs):
+        return [g, None]  # no gradient for the second input
+
+    op = Op("first_only", lambda a, b: a + 0 * b, vjp_all=vjp_all, register=False)
+    x = am.tensor([1.0], requires_grad=True)
+    w = am.tensor([2.0], requires_grad=True)
+    (op(x, w) * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0])
+    assert w.grad is None

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import state
-from .node import Node
+from .node import EPOCH, Node
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -179,25 +179,32 @@ def run_backward(
         check_anomaly = state.anomaly
         if check_anomaly:  # anomaly mode reports non-finite gradients itself
             saved_errors = np.seterr(all="ignore")
-        ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+        # Kahn's algorithm. ``ready`` holds (node, its total gradient); a node whose
+        # last consumer just sent its gradient goes straight onto it, so chains never
+        # touch ``pending``.
+        ready = [(n, pending.pop(n, None)) for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+        epoch = EPOCH[0]
         while ready:
-            node = ready.pop()
-            grad = pending.pop(node, None)
+            node, grad = ready.pop()
             inputs = node.inputs
             if grad is not None:
                 if node.hooks is not None:
                     grad = _run_hooks(node.hooks, grad, Tensor, create_graph)
                 if node.retained is not None:
                     _retain(node.retained, grad, Tensor)
-                if node in capture_nodes:
+                if capture_nodes and node in capture_nodes:
                     for slot in capture_nodes[node]:
                         captured[slot] = grad
+                if node.epoch is not None and node.epoch != epoch:
+                    _check_mutations(node)
                 input_grads = _call_vjp(node, grad, create_graph, Tensor, replay)
             else:
                 input_grads = None
             if observer is not None:
                 observer(node, grad, input_grads)
-            for i, x in enumerate(inputs):
+            i = -1
+            for x in inputs:
+                i += 1
                 if not isinstance(x, Tensor) or not x.requires_grad:
                     continue
                 parent = x.grad_fn
@@ -206,22 +213,27 @@ def run_backward(
                     if check_anomaly:
                         anomaly.check_backward(node, i, grad, g)
                     want = x._data.shape
-                    got = g.shape
-                    if got != want:
+                    if g.shape != want:
+                        got = g.shape
                         try:
                             g = sum_to(g, want)
                         except ValueError:
                             raise RuntimeError(_shape_mismatch(node, i, got, want)) from None
-                    if parent is None:
+                if parent is None:
+                    if g is not None:
                         _collect_leaf(x, g, leaf_grads)
-                    else:
+                    continue
+                count = deps[parent] - 1
+                if count == 0:
+                    prev = pending.pop(parent, None)
+                    if prev is not None:
+                        g = prev if g is None else prev + g
+                    ready.append((parent, g))
+                else:
+                    deps[parent] = count
+                    if g is not None:
                         prev = pending.get(parent)
                         pending[parent] = g if prev is None else prev + g
-                if parent is not None:
-                    count = deps[parent] - 1
-                    deps[parent] = count
-                    if count == 0:
-                        ready.append(parent)
             if not retain_graph:
                 node.out = None
                 node.freed = True
@@ -298,40 +310,33 @@ def _retain(ref: Any, grad: Any, tensor: Any) -> None:
     t.grad = g if t.grad is None else t.grad + g
 
 
-def _call_vjp(node: Node, grad: Any, create_graph: bool, tensor: Any, replay: bool = False) -> Any:
+def _call_vjp(
+    node: Node, grad: Any, create_graph: bool, tensor: Any, replay: bool = False
+) -> list[Any]:
     op = node.op
-    inputs = node.inputs
-    if node.versions is not None:
-        _check_versions(node)
     if create_graph:
-        values = inputs
         ans = tensor._from_node(node.out, node) if node.out is not None else None
         if not isinstance(grad, tensor):
             grad = tensor._wrap(grad)
-    else:
-        values = tuple(x._data if isinstance(x, tensor) else x for x in inputs)
-        ans = node.out
-        if replay and ans is None and op.save_output:
-            ans = op.forward(*values, **node.params) if node.params else op.forward(*values)
-    needs = tuple(isinstance(x, tensor) and x.requires_grad for x in inputs)
-    return op.backward(grad, ans, values, node.params, needs)
+        return op.backward(grad, ans, node.inputs, node.params, True)
+    ans = node.out
+    if replay and ans is None and op.save_output:
+        values = [x._data if isinstance(x, tensor) else x for x in node.inputs]
+        ans = op.forward(*values, **node.params) if node.params else op.forward(*values)
+    return op.backward(grad, ans, node.inputs, node.params, False)
 
 
-def _check_versions(node: Node) -> None:
+def _check_mutations(node: Node) -> None:
+    """Raise if an input whose value the VJP reads was modified in place after the op."""
     from ..tensor import Tensor
 
-    versions = node.versions
-    assert versions is not None
-    k = 0
     for i, x in enumerate(node.inputs):
-        if isinstance(x, Tensor):
-            if x._version != versions[k]:
-                who = f"'{x.name}'" if x.name else f"of shape {x.shape}"
-                raise RuntimeError(
-                    f"a tensor needed for the gradient of '{node.name}' was modified in "
-                    f"place after the forward pass: input {i} (tensor {who}) is at version "
-                    f"{x._version}, but '{node.name}' saved it at version {versions[k]}. "
-                    f"Fix: call backward() before updating it (e.g. before opt.step()), or "
-                    f"use an out-of-place op (x = x + y instead of x += y)."
-                )
-            k += 1
+        if isinstance(x, Tensor) and x._mutated_at > node.epoch:  # type: ignore[operator]
+            who = f"'{x.name}'" if x.name else f"of shape {x.shape}"
+            raise RuntimeError(
+                f"a tensor needed for the gradient of '{node.name}' was modified in place "
+                f"after the forward pass: input {i} (tensor {who}, now at version "
+                f"{x._version}) changed after '{node.name}' saved it. Fix: call backward() "
+                f"before updating it (e.g. before opt.step()), or use an out-of-place op "
+                f"(x = x + y instead of x += y)."
+            )

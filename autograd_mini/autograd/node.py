@@ -1,8 +1,13 @@
-"""The graph record of one op application (``Tensor.grad_fn``)."""
+"""The graph record of one op application (``Tensor.grad_fn``), and the mutation epoch."""
 
 from __future__ import annotations
 
 from typing import Any
+
+# A global count of in-place updates. A node remembers the epoch it was created in; at
+# backward time, only if the epoch moved on since then can one of its inputs have been
+# modified in place, and only then are the inputs' ``_mutated_at`` stamps compared.
+EPOCH = [0]
 
 
 class Node:
@@ -11,24 +16,19 @@ class Node:
     ``inputs`` holds the op's arguments as given (Tensors and constants); they are the
     graph's edges. ``out`` is the forward result, kept only when the op's VJP reads it
     (``exp``, ``tanh``, ``sigmoid`` ...) and dropped after ``backward()`` unless
-    ``retain_graph=True``. ``versions`` are the version counters of the inputs whose
-    values the VJP reads, checked at backward time so an in-place change made after the
-    forward pass raises instead of returning a wrong gradient.
+    ``retain_graph=True``. ``epoch`` is the mutation epoch at creation for ops whose
+    VJP reads input values (else None): an input modified in place after that raises at
+    backward time instead of giving a wrong gradient.
+
+    Rarely set fields are class-level defaults, so creating a node sets five attributes
+    (plain instances with inline values create faster than ``__slots__`` ones here).
     """
 
-    __slots__ = (
-        "__weakref__",
-        "freed",
-        "hooks",
-        "inputs",
-        "op",
-        "out",
-        "params",
-        "retained",
-        "scope",
-        "trace",
-        "versions",
-    )
+    hooks: list[Any] | None = None  # gradient hooks of the output tensor
+    retained: Any = None  # weak reference to the output tensor, after retain_grad()
+    trace: Any = None  # where the op was created, in anomaly mode
+    scope: Any = None  # (module, input tensors) set by nn.Module.__call__ on its output
+    freed = False  # saved values released by a backward without retain_graph
 
     def __init__(
         self,
@@ -36,18 +36,13 @@ class Node:
         inputs: tuple[Any, ...],
         out: Any,
         params: dict[str, Any] | None,
-        versions: tuple[int, ...] | None,
+        epoch: int | None,
     ) -> None:
         self.op = op
         self.inputs = inputs
         self.out = out
         self.params = params
-        self.versions = versions
-        self.hooks: list[Any] | None = None
-        self.retained: Any = None
-        self.trace: Any = None
-        self.scope: Any = None  # (module, input tensors) set by nn.Module.__call__ on its output
-        self.freed = False
+        self.epoch = epoch
 
     @property
     def name(self) -> str:

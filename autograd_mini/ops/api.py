@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _to_array, apply_op
+from ..tensor import Tensor, _to_array, apply_op, apply_unary
 from . import binary, linalg, reduction, unary
 from . import shape as shape_ops
 
@@ -35,7 +35,7 @@ def _operand(x: Any, who: str) -> Any:
 
 
 def _unary(op: Any, x: Any, params: dict[str, Any] | None = None) -> Tensor:
-    return apply_op(op, (as_tensor(x, op.name),), params)
+    return apply_unary(op, x if isinstance(x, Tensor) else as_tensor(x, op.name), params)
 
 
 # ---------------------------------------------------------------- elementwise

@@ -86,25 +86,36 @@ class Op:
         self,
         grad: Any,
         ans: Any,
-        values: tuple[Any, ...],
+        inputs: tuple[Any, ...],
         params: dict[str, Any] | None,
-        needs: tuple[bool, ...],
-    ) -> Sequence[Any]:
-        """The gradients of all inputs (``None`` where not needed)."""
+        as_tensors: bool,
+    ) -> list[Any]:
+        """The gradient of every input (``None`` where not needed).
+
+        ``inputs`` are the node's arguments. In first-order backward the rules receive
+        their NumPy values; with ``as_tensors`` (``create_graph=True``) the Tensors
+        themselves, so the rules' own ops are recorded.
+        """
+        if len(inputs) == 1:  # the common unary case, without building lists
+            x = inputs[0]
+            value = x if as_tensors else x._data
+            rule = self.vjps[0] if self.vjps else None
+            if rule is not None and self.vjp_all is None:
+                return [rule(grad, ans, value, **params) if params else rule(grad, ans, value)]
+        values = inputs if as_tensors else [x._data if isinstance(x, Tensor) else x for x in inputs]
         if self.vjp_all is not None:
+            needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
             if params:
-                return self.vjp_all(grad, ans, values, needs, **params)
-            return self.vjp_all(grad, ans, values, needs)
+                return list(self.vjp_all(grad, ans, values, needs, **params))
+            return list(self.vjp_all(grad, ans, values, needs))
         vjps = self.vjps
         out: list[Any] = []
-        for i, need in enumerate(needs):
-            if need:
+        for i, x in enumerate(inputs):
+            if isinstance(x, Tensor) and x.requires_grad:
                 rule = vjps[i]
                 if rule is None:
                     raise RuntimeError(f"'{self.name}' is not differentiable in input {i}")
-                out.append(
-                    rule(grad, ans, *values, **params) if params else rule(grad, ans, *values)
-                )
+                out.append(rule(grad, ans, *values, **params) if params else rule(grad, ans, *values))
             else:
                 out.append(None)
         return out
