@@ -73,6 +73,7 @@ class History:
         """
         try:
             from matplotlib.figure import Figure
+            from matplotlib.ticker import MaxNLocator
         except ImportError:
             raise ImportError(
                 "History.plot needs matplotlib, an optional extra: pip install "
@@ -89,6 +90,7 @@ class History:
                 if key in self.history:
                     ax.plot(self.epoch, self.history[key], style, marker=".", label=label)
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel(name)
             ax.set_title(name)
             ax.grid(alpha=0.3)

@@ -148,7 +148,7 @@ def test_containers():
     assert head(np.ones((4, 2))).shape == (4, 3)
     with pytest.raises(IndexError):
         seq[3]
-    with pytest.raises(TypeError, match="nn.Module"):
+    with pytest.raises(TypeError, match=r"nn\.Module"):
         nn.Sequential(lambda x: x)
 
     ml = nn.ModuleList([nn.ReLU(), nn.Tanh()])
@@ -254,7 +254,7 @@ def test_a_pickle_carrying_npz_is_refused_and_runs_no_code(tmp_path):
     assert CALLED == []
     np.testing.assert_array_equal(model.weight.data, before)
     np.save(tmp_path / "single.npy", np.zeros(3))
-    with pytest.raises(ValueError, match="not an .npz"):
+    with pytest.raises(ValueError, match=r"not an \.npz"):
         model.load(tmp_path / "single.npy")
 
 
