@@ -64,9 +64,9 @@ def clusters(dot: str) -> dict[str, str]:
     out = {}
     for m in re.finditer(r"subgraph (cluster_\d+) \{", dot):
         body = dot[m.end() : _block_end(dot, m.end()) - 1]
-        label = re.search(r'\blabel="([^"]*)"', body)
+        label = attr(body.split("\n", 2)[1], "label")
         assert label is not None
-        out[label.group(1)] = body
+        out[label] = body
     return out
 
 
