@@ -601,6 +601,11 @@ def _along(gradient: np.ndarray, directions: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- running a check
 
 
+def _function_name(f: Callable[..., Any]) -> str:
+    name = str(getattr(f, "__name__", "f"))
+    return "f" if name == "<lambda>" else name
+
+
 def _default_names(f: Callable[..., Any], inputs: Sequence[Any]) -> list[str]:
     try:
         params = list(inspect.signature(f).parameters.values())
@@ -762,7 +767,7 @@ def compare_gradients(
         rows = _run(target, hand, eps, atol, rtol, mode, directions, max_full_size, seed, worst)
     finally:
         target.close()
-    title = "Gradient check of " + getattr(f, "__name__", "f").replace("<lambda>", "f")
+    title = f"Gradient check of {_function_name(f)}"
     columns = "AD vs finite differences"
     if reference is not None:
         columns = "AD vs hand-derived vs finite differences"
@@ -797,7 +802,7 @@ def gradcheck(
     if report.ok:
         return True
     lines = [
-        f"gradcheck: the AD gradient of {getattr(f, '__name__', 'f')} disagrees with central "
+        f"gradcheck: the AD gradient of {_function_name(f)} disagrees with central "
         f"finite differences ({report._settings()})"
     ]
     for i, row in enumerate(rows):
