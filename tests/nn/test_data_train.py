@@ -181,3 +181,15 @@ def test_a_digits_mlp_reaches_95_percent_test_accuracy():
                  epochs=8, progress=False)
     scores = am.train.evaluate(model, nn.CrossEntropyLoss(), (X_test, y_test))
     assert scores["accuracy"] >= 0.95
+
+
+def test_training_in_float32_keeps_float32_parameters():
+    am.set_default_dtype(np.float32)
+    X, y = am.data.make_moons(64, noise=0.1, seed=0)
+    model = nn.MLP([2, 8, 2], seed=0)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    loader = DataLoader(X.astype(np.float32), y, batch_size=16, seed=0)
+    history = am.train.fit(model, nn.CrossEntropyLoss(), optimizer, loader, epochs=5, progress=False)
+    assert history["loss"][-1] < history["loss"][0]
+    for name, p in model.named_parameters():
+        assert p.dtype == np.float32 and p.grad.dtype == np.float32, name
