@@ -129,6 +129,7 @@ def digits(output_dir: str | Path = "demo-output", epochs: int = 20, seed: int =
     batch, batch_labels = X_test[:16], y_test[:16]
 
     def cross_entropy_of_the_trained_mlp() -> am.Tensor:
+        """The mean cross-entropy on the batch (what compare_gradients differentiates)."""
         out: am.Tensor = loss_fn(model(batch), batch_labels)
         return out
 

@@ -26,6 +26,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
+        """The reduction, when it is not the default."""
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
