@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import pytest
 from viz_helpers import attr, clusters, edges, kind, nodes, own_nodes
 
 import autograd_mini as am
@@ -152,9 +153,43 @@ def test_large_models_collapse_whole_modules_first():
     assert groups, "nothing collapsed"
     collapsed = picture.report.collapsed_modules
     assert collapsed and all(any(name in a for a in groups.values()) for name in collapsed)
-    assert all("ops, " in a and "tensors hidden" in a for a in groups.values())
+    assert all(re.search(r"\d+ ops?, \d+ tensors? hidden", a) for a in groups.values())
     assert "modules drawn as single boxes" in dot
     assert picture.hidden_ops > 0
     # a collapsed module's cluster is gone, the others stay
     assert not set(collapsed) & set(clusters(dot))
     assert set(clusters(dot)) | set(collapsed) == set(clusters(full.source))
+
+
+def test_box_modules_draws_the_layer_view_with_parameter_gradient_norms():
+    model = nn.MLP([2, 3, 3, 1], activation="sigmoid", seed=0)
+    x = am.tensor(np.ones((4, 2)), name="x")
+    loss = model(x).sum()
+    loss.backward()
+    picture = am.viz.draw_graph(loss, module=model, box_modules=True, max_nodes=None)
+    dot = picture.source
+    groups = {k: a for k, a in nodes(dot).items() if kind(k) == "group"}
+    assert len(groups) == 5  # every module call is one box, largest first
+    assert picture.report.collapsed_modules == [
+        "layers.0 (Linear 2→3)",
+        "layers.2 (Linear 3→3)",
+        "layers.4 (Linear 3→1)",
+        "layers.1 (Sigmoid)",
+        "layers.3 (Sigmoid)",
+    ]
+    first = next(a for a in groups.values() if "layers.0 (Linear 2→3)" in a)
+    weight, bias = model.layers[0].weight.grad.data, model.layers[0].bias.grad.data
+    norm = np.sqrt((weight**2).sum() + (bias**2).sum())
+    assert f"parameter grad norm {norm:.3g}" in first
+    assert "3 ops, 5 tensors hidden" in first  # transpose, matmul, add; W, Wᵀ, b and two outputs
+    sig = next(a for a in groups.values() if "layers.1 (Sigmoid)" in a)
+    assert "1 op, 1 tensor hidden" in sig and "parameter grad norm" not in sig
+    assert "modules drawn as single boxes" not in dot  # asked for, so not announced
+    assert "11 ops and 17 tensors hidden" in dot
+    assert picture.hidden_ops == 11
+    root_and_input = {k for k, a in nodes(dot).items() if kind(k) == "tensor"}
+    assert len(root_and_input) == 2  # x and the sum; the sum op stays too
+    # the loss is outside every module, so no module holds the root and nothing stays open
+    assert clusters(dot) == {}
+    with pytest.raises(ValueError, match="box_modules=True needs the model"):
+        am.viz.draw_graph(loss, box_modules=True)

@@ -13,38 +13,44 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from .gradients import grad_norm
-from .graph import Edge, GraphModel, Vertex
+from .graph import PARAM, Edge, GraphModel, Vertex
+from .labels import plural
 from .modules import Cluster
 
 
 @dataclass
 class CollapseReport:
-    """What the collapse hid: counts, op names and the modules drawn as single boxes."""
+    """What the collapse hid: counts, op names and the modules drawn as single boxes.
+
+    ``max_nodes`` is the limit that forced the collapse (None when modules were boxed
+    on request only).
+    """
 
     hidden_ops: int = 0
     hidden_tensors: int = 0
     hidden_op_names: Counter[str] = field(default_factory=Counter)
     collapsed_modules: list[str] = field(default_factory=list)
+    max_nodes: int | None = None
 
     @property
     def collapsed(self) -> bool:
         """True when anything was collapsed."""
         return bool(self.collapsed_modules) or self.hidden_ops > 0 or self.hidden_tensors > 0
 
-    def text(self, max_nodes: int) -> str:
+    def text(self) -> str:
         """One or two lines for the picture's caption (empty when nothing was hidden)."""
         if not self.collapsed:
             return ""
         lines = []
-        if self.collapsed_modules:
+        if self.collapsed_modules and self.max_nodes is not None:  # boxed to fit, not on request
             names = ", ".join(self.collapsed_modules[:6])
             more = len(self.collapsed_modules) - 6
             names += f" and {more} more" if more > 0 else ""
             lines.append(f"modules drawn as single boxes: {names}")
-        lines.append(
-            f"collapsed to {max_nodes} vertices: {self.hidden_ops:,} ops and "
-            f"{self.hidden_tensors:,} tensors hidden; draw with max_nodes=None to see all"
-        )
+        hidden = f"{plural(self.hidden_ops, 'op')} and {plural(self.hidden_tensors, 'tensor')} hidden"
+        if self.max_nodes is not None:
+            hidden += f" to fit max_nodes={self.max_nodes}; draw with max_nodes=None to see all"
+        lines.append(hidden)
         return "\n".join(lines)
 
 
@@ -53,11 +59,16 @@ def vertex_count(model: GraphModel) -> int:
     return len(model.vertices)
 
 
-def collapse(model: GraphModel, clusters: list[Cluster], max_nodes: int) -> CollapseReport:
-    """Shrink ``model`` in place to at most ``max_nodes`` vertices (see the module doc)."""
+def collapse(
+    model: GraphModel, clusters: list[Cluster], max_nodes: int | None, box_modules: bool = False
+) -> CollapseReport:
+    """Shrink ``model`` in place (see the module doc); ``box_modules`` boxes every module call."""
     report = CollapseReport()
-    if vertex_count(model) <= max_nodes:
+    if box_modules:
+        _collapse_modules(model, clusters, 0, report)
+    if max_nodes is None or vertex_count(model) <= max_nodes:
         return report
+    report.max_nodes = max_nodes
     _collapse_modules(model, clusters, max_nodes, report)
     if vertex_count(model) > max_nodes:
         _collapse_far(model, max(max_nodes, 2), report)
@@ -139,9 +150,14 @@ def _contract(
             group.hidden_ops[v.node.op.name] += 1
         elif v.kind == "tensor":
             group.hidden_tensors += 1
+            if v.role == PARAM and v.has_grad:
+                norm = grad_norm(v.grad)
+                group.param_grad_sq = (group.param_grad_sq or 0.0) + (norm or 0.0) ** 2
         elif v.kind == "group":
             group.hidden_ops.update(v.hidden_ops)
             group.hidden_tensors += v.hidden_tensors
+            if v.param_grad_sq is not None:
+                group.param_grad_sq = (group.param_grad_sq or 0.0) + v.param_grad_sq
         if v.kind == "op":  # a group's members were counted when it was made
             report.hidden_ops += 1
             report.hidden_op_names[v.node.op.name] += 1

@@ -52,6 +52,7 @@ def draw_graph(
     rankdir: str = "LR",
     module: Any = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    box_modules: bool = False,
     show_grad_flow: bool = True,
     scalar: bool | None = None,
     show_constants: bool = True,
@@ -82,11 +83,14 @@ def draw_graph(
         max_nodes: beyond this many vertices, whole modules and then the parts farthest
             from the root are collapsed into single vertices that say what they hide
             (``None``: never collapse).
+        box_modules: draw every module call of ``module`` as one box (its ops hidden,
+            the norm of its parameters' gradients shown): the layer-by-layer view, where
+            vanishing gradients show as the edges between layers fade.
         show_grad_flow: after ``backward()``, edge width and colour follow the norm of
             the gradient flowing back along each edge; norms below ``vanishing`` or above
             ``exploding`` (or non-finite) are marked and labelled.
         scalar: draw micrograd's ``{ name | data | grad }`` records; ``None`` chooses it
-            when every tensor drawn is a scalar. Ops are then shown by symbol (``+``, ``*``).
+            when every tensor drawn is 0-d. Ops are then shown by symbol (``+``, ``*``).
         show_constants: draw constant arguments (numbers, arrays) as small dashed boxes.
         legend: add a legend of the colours used.
         max_values: tensors with at most this many elements show every value.
@@ -106,22 +110,23 @@ def draw_graph(
     True
     """
     _check(root, rankdir, max_nodes, vanishing, exploding)
+    if box_modules and module is None:
+        raise ValueError("draw_graph: box_modules=True needs the model: pass module=model")
     names = parameter_names(module)
     model = extract(root, names, show_constants)
     clusters = find_clusters(model, module) if module is not None else []
     grads = attach_gradients(model, root, gradient) if (show_grad or show_grad_flow) else False
-    report = collapse(model, clusters, max_nodes) if max_nodes is not None else None
+    report = collapse(model, clusters, max_nodes, box_modules)
     tensors = model.tensor_vertices()
-    scalar_mode = scalar if scalar is not None else all(v.tensor._data.size == 1 for v in tensors)
+    scalar_mode = scalar if scalar is not None else all(v.tensor._data.ndim == 0 for v in tensors)
 
     picture = GraphPicture(name="autograd_mini", format="svg")
-    if report is not None:
-        picture.report = report
+    picture.report = report
     picture.scalar_mode = scalar_mode
     picture.shows_grad = grads
     caption = [title] if title else []
-    if report is not None and report.collapsed:
-        caption.extend(report.text(max_nodes or 0).splitlines())
+    if report.collapsed:
+        caption.extend(report.text().splitlines())
     picture.attr(
         rankdir=rankdir,
         fontname=style.FONT,

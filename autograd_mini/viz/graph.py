@@ -31,7 +31,8 @@ class Vertex:
 
     ``kind`` is ``"tensor"``, ``"op"``, ``"const"`` or ``"group"`` (vertices that stand
     for a collapsed part of the graph). ``node`` is the op's node for op vertices and the
-    producing node for non-leaf tensors.
+    producing node for non-leaf tensors. Groups count what they hide, and the squared
+    norm of their parameters' gradients.
     """
 
     key: str
@@ -47,6 +48,7 @@ class Vertex:
     title: str = ""
     hidden_ops: Counter[str] = field(default_factory=Counter)
     hidden_tensors: int = 0
+    param_grad_sq: float | None = None
 
 
 @dataclass(eq=False)

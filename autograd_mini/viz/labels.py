@@ -184,16 +184,23 @@ def group_label(v: Vertex) -> str:
     return _table(rows)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 op``, ``3 ops``, ``1,200 tensors``."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def hidden_lines(v: Vertex) -> list[str]:
-    """``12 ops, 13 tensors hidden`` and the most frequent op names."""
+    """``12 ops, 13 tensors hidden``, the most frequent op names, the parameters' grad norm."""
     n_ops = sum(v.hidden_ops.values())
-    lines = [f"{n_ops:,} ops, {v.hidden_tensors:,} tensors hidden"]
+    lines = [f"{plural(n_ops, 'op')}, {plural(v.hidden_tensors, 'tensor')} hidden"]
     common = v.hidden_ops.most_common(4)
     if common:
         text = ", ".join(f"{name} ×{n:,}" for name, n in common)
         if len(v.hidden_ops) > len(common):
             text += ", …"
         lines.append(text)
+    if v.param_grad_sq is not None:
+        lines.append(f"parameter grad norm {format_number(v.param_grad_sq**0.5, 3)}")
     return lines
 
 
