@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -142,3 +143,15 @@ def test_cli_graph_rejects_unknown_choices(capsys: pytest.CaptureFixture[str]):
     assert "invalid choice" in capsys.readouterr().err
     with pytest.raises(ValueError, match="format must be one of svg, png"):
         write_example("seed", "x.gif", "gif")
+
+
+def test_the_pictures_shown_in_the_docs_exist_and_stay_small():
+    repo = Path(__file__).resolve().parent.parent
+    for doc in (repo / "README.md", repo / "docs" / "pictures.md"):
+        images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", doc.read_text(encoding="utf-8"))
+        assert images, f"no picture in {doc.name}"
+        for rel in images:
+            path = doc.parent / rel
+            data = path.read_bytes()
+            assert data[:8] == PNG_MAGIC, rel
+            assert len(data) < 300_000, f"{rel} is {len(data)} bytes"

@@ -51,6 +51,23 @@ def mlp_example(sizes: tuple[int, ...] = (64, 32, 10), batch: int = 8, seed: int
     return loss, model
 
 
+def deep_sigmoid_example(depth: int = 6, width: int = 3, seed: int = 0) -> tuple[Tensor, Any]:
+    """A deep, narrow sigmoid MLP after one ``backward()``: the textbook vanishing gradient.
+
+    Each sigmoid layer multiplies the gradient by σ'(·) <= ¼ and by a small weight, so
+    the gradient reaching the first layers is orders of magnitude smaller than at the
+    loss. Returns ``(loss, model)``; draw it with ``box_modules=True``.
+    """
+    from .. import nn
+
+    model = nn.MLP([2, *([width] * depth), 1], activation="sigmoid", seed=seed)
+    x = tensor(np.random.default_rng(seed).normal(size=(4, 2)), name="x")
+    loss: Tensor = nn.MSELoss()(model(x), np.ones((4, 1)))
+    loss.name = "loss"
+    loss.backward()
+    return loss, model
+
+
 def example_graph(name: str, **options: Any) -> Any:
     """The picture of example ``name`` (``"seed"`` or ``"mlp"``): a ``GraphPicture``.
 

@@ -69,7 +69,15 @@ def op_attrs() -> dict[str, str]:
 
 def const_attrs() -> dict[str, str]:
     """Node attributes of a constant argument."""
-    return {"shape": "box", "style": "rounded,dashed", "color": "#bdbdbd", "fontsize": "10"}
+    return {
+        "shape": "box",
+        "style": "rounded,dashed",
+        "color": "#bdbdbd",
+        "fontsize": "10",
+        "height": "0.3",
+        "width": "0.3",
+        "margin": "0.05,0.02",
+    }
 
 
 def group_attrs() -> dict[str, str]:
