@@ -139,22 +139,9 @@ def draw_graph(
 
     containers = _cluster_graphs(model, clusters)
     braces = rankdir in ("LR", "RL")
-    for v in model.vertices.values():
-        target = containers.get(v.cluster, picture) if v.cluster is not None else picture
-        if v.kind == "tensor":
-            if scalar_mode:
-                label = labels.record_label(v, show_data, show_grad and grads, braces)
-            else:
-                label = labels.tensor_label(v, show_data, show_grad and grads, max_values, style.MONO)
-            target.node(v.key, label, **style.tensor_attrs(v.role, scalar_mode))
-        elif v.kind == "op":
-            name = v.node.op.name
-            label = labels.OP_SYMBOLS.get(name, name) if scalar_mode else labels.op_label(v)
-            target.node(v.key, label, **style.op_attrs())
-        elif v.kind == "const":
-            target.node(v.key, labels.const_label(v, max_values), **style.const_attrs())
-        else:
-            target.node(v.key, labels.group_label(v), **style.group_attrs())
+    _emit_vertices(
+        picture, model, containers, scalar_mode, show_data, show_grad and grads, max_values, braces
+    )
     _attach_clusters(picture, clusters, containers)
 
     flow = _flow_scale(model, vanishing, exploding) if (grads and show_grad_flow) else None
@@ -170,6 +157,39 @@ def draw_graph(
     if label:
         picture.attr(label=label, labelloc="b", labeljust="l", fontsize="10")
     return picture
+
+
+def _emit_vertices(
+    picture: GraphPicture,
+    model: GraphModel,
+    containers: dict[int, graphviz.Digraph],
+    scalar_mode: bool,
+    show_data: bool,
+    show_grad: bool,
+    max_values: int,
+    braces: bool,
+) -> None:
+    """One DOT node per vertex, inside its cluster's subgraph when it has one.
+
+    ``braces``: wrap record fields in ``{}`` (left-to-right layouts), so that in every
+    layout a scalar's name, data and grad sit side by side.
+    """
+    for v in model.vertices.values():
+        target = containers.get(v.cluster, picture) if v.cluster is not None else picture
+        if v.kind == "tensor":
+            if scalar_mode:
+                label = labels.record_label(v, show_data, show_grad, braces)
+            else:
+                label = labels.tensor_label(v, show_data, show_grad, max_values, style.MONO)
+            target.node(v.key, label, **style.tensor_attrs(v.role, scalar_mode))
+        elif v.kind == "op":
+            name = v.node.op.name
+            label = labels.OP_SYMBOLS.get(name, name) if scalar_mode else labels.op_label(v)
+            target.node(v.key, label, **style.op_attrs())
+        elif v.kind == "const":
+            target.node(v.key, labels.const_label(v, max_values), **style.const_attrs())
+        else:
+            target.node(v.key, labels.group_label(v), **style.group_attrs())
 
 
 def _flow_scale(model: GraphModel, vanishing: float, exploding: float) -> style.FlowScale:

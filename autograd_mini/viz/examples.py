@@ -69,19 +69,13 @@ def deep_sigmoid_example(depth: int = 6, width: int = 3, seed: int = 0) -> tuple
 
 
 def example_graph(name: str, **options: Any) -> Any:
-    """The picture of example ``name`` (``"seed"`` or ``"mlp"``): a ``GraphPicture``.
-
-    ``"mlp"`` falls back to ``"seed"`` when ``autograd_mini.nn`` is not available.
-    """
+    """The picture of example ``name`` (``"seed"`` or ``"mlp"``): a ``GraphPicture``."""
     from .draw import draw_graph
 
     if name not in EXAMPLES:
         raise ValueError(f"example_graph: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
     if name == "mlp":
-        try:
-            loss, model = mlp_example()
-        except ImportError:
-            return draw_graph(seed_example(), **options)
+        loss, model = mlp_example()
         options.setdefault("rankdir", "TB")
         return draw_graph(loss, module=model, **options)
     return draw_graph(seed_example(), **options)
