@@ -124,6 +124,9 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
             node.trace = site
         t.grad_fn = node
         t.requires_grad = True
+        if op.view:
+            base = args[0]
+            t._base = base._base or base
     return t
 
 
@@ -178,6 +181,8 @@ def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Ten
             op, (x,), out if op.save_output else None, params, EPOCH[0] if op.save_inputs else None
         )
         t.requires_grad = True
+        if op.view:
+            t._base = x._base or x
     return t
 
 
@@ -226,6 +231,7 @@ class Tensor:
     _version: int = 0  # in-place updates of this tensor
     _mutated_at: int = 0  # the mutation epoch of the last in-place update
     _hooks: list[Any] | None = None
+    _base: Tensor | None = None  # the tensor a view op rearranged (for in-place checks)
 
     def __init__(
         self,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 
 import numpy as np
 import pytest
@@ -27,3 +29,25 @@ def _default_dtype_float64():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With AM_RELIABILITY_JSON set, write the recorded figures for docs/reliability.md."""
+    path = os.environ.get("AM_RELIABILITY_JSON")
+    if not path:
+        return
+    import reliability_record as rec
+
+    data = {
+        "counts": dict(rec.COUNTS),
+        "values": rec.VALUES,
+        "ops": sorted(rec.OPS),
+        "tests_collected": session.testscollected,
+        "tests_failed": session.testsfailed,
+        "exitstatus": int(exitstatus),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+    }
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True)

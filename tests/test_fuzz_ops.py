@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import reliability_record as record
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -194,3 +195,4 @@ def test_random_programs_match_finite_differences(program, seed):
         assert x32.grad.dtype == np.float32
         scale = np.abs(x64.grad.numpy()).max() + 1.0
         np.testing.assert_allclose(x32.grad.numpy(), x64.grad.numpy(), atol=5e-3 * scale)
+    record.count("fuzz_programs")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import reliability_record as record
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,4 @@ def test_transforms_agree(spec):
     # and the Hessian against finite differences of the AD gradient
     (numeric,) = am.numerical_grad(lambda t: (am.grad(g)(t.numpy()) * v).sum(), x, eps=1e-5)
     np.testing.assert_allclose(numeric.reshape(-1), flat_h @ v.reshape(-1), rtol=1e-5, atol=1e-7)
+    record.count("fuzz_transform_functions")

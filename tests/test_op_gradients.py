@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import reliability_record as record
 from op_specs import SPECS, all_cases
 
 import autograd_mini as am
@@ -62,6 +63,9 @@ def test_gradient_matches_finite_differences(name, index, c):
         assert x.grad.shape == x.shape
         assert x.grad.dtype == np.float64
         np.testing.assert_allclose(x.grad.numpy(), num, rtol=1e-5, atol=1e-7, err_msg=f"{name} input {i}")
+    record.count("op_cases_first_order")
+    record.count("gradient_entries_checked", sum(a.size for a in arrays))
+    record.OPS.add(name)
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
@@ -91,6 +95,7 @@ def test_second_derivative_matches_finite_differences(name, index, c):
     numeric = am.numerical_grad(lambda *t: directional_grad(*t)[0], *arrays, eps=1e-5)
     for i, (s, num) in enumerate(zip(second, numeric)):
         np.testing.assert_allclose(s, num, rtol=1e-4, atol=1e-6, err_msg=f"{name} input {i}")
+    record.count("op_cases_second_order")
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
@@ -107,3 +112,4 @@ def test_float32_stays_float32(name, index, c):
     (c.fn(*xs64) * 1.5).sum().backward()
     for x32, x64 in zip(xs, xs64):
         np.testing.assert_allclose(x32.grad.numpy(), x64.grad.numpy(), rtol=2e-3, atol=2e-4)
+    record.count("op_cases_float32")

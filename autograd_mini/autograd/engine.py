@@ -330,13 +330,22 @@ def _check_mutations(node: Node) -> None:
     """Raise if an input whose value the VJP reads was modified in place after the op."""
     from ..tensor import Tensor
 
+    epoch = node.epoch
+    assert epoch is not None
     for i, x in enumerate(node.inputs):
-        if isinstance(x, Tensor) and x._mutated_at > node.epoch:  # type: ignore[operator]
-            who = f"'{x.name}'" if x.name else f"of shape {x.shape}"
+        if not isinstance(x, Tensor):
+            continue
+        changed = x if x._mutated_at > epoch else None
+        if changed is None and x._base is not None and x._base._mutated_at > epoch:
+            changed = x._base  # x is a view (e.g. weight.T) of a tensor updated in place
+        if changed is not None:
+            who = f"'{changed.name}'" if changed.name else f"of shape {changed.shape}"
+            if changed is not x:
+                who += f", seen through a view of shape {x.shape}"
             raise RuntimeError(
                 f"a tensor needed for the gradient of '{node.name}' was modified in place "
                 f"after the forward pass: input {i} (tensor {who}, now at version "
-                f"{x._version}) changed after '{node.name}' saved it. Fix: call backward() "
+                f"{changed._version}) changed after '{node.name}' saved it. Fix: call backward() "
                 f"before updating it (e.g. before opt.step()), or use an out-of-place op "
                 f"(x = x + y instead of x += y)."
             )

@@ -163,18 +163,23 @@ def nll_loss(input: Any, target: Any, weight: Any = None, reduction: str = "mean
     ``target`` holds class indices of shape (N,). With class weights w the mean is
     Σ wₜ·(-log pₜ) / Σ wₜ (PyTorch's convention). Derivative: -wₜ at the target entry.
     """
-    logp = ops.as_tensor(input, "nll_loss")
+    return _nll(input, target, weight, reduction, "nll_loss")
+
+
+def _nll(input: Any, target: Any, weight: Any, reduction: str, who: str) -> Tensor:
+    """nll_loss, with errors naming the function the user called (``who``)."""
+    logp = ops.as_tensor(input, who)
     unbatched = logp.ndim == 1
-    logp, index = _class_index_target(logp, target, "nll_loss")
+    logp, index = _class_index_target(logp, target, who)
     losses = -logp[np.arange(logp.shape[0]), index]
     if weight is not None:
-        w = _class_weight(weight, logp, "nll_loss")[index]
+        w = _class_weight(weight, logp, who)[index]
         losses = losses * w
         if reduction == "mean":
             return losses.sum() / float(w.sum())
     if unbatched and reduction == "none":
         return losses.reshape(())
-    return _reduce(losses, reduction, "nll_loss")
+    return _reduce(losses, reduction, who)
 
 
 def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
@@ -203,7 +208,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
             f"probabilities / one-hot rows and must be floating point, got {y.dtype}; "
             f"use target.astype(float), or pass class indices of shape ({logits.shape[0]},)"
         )
-    return nll_loss(logp, target, weight, reduction)
+    return _nll(logp, target, weight, reduction, "cross_entropy")
 
 
 def l2_penalty(params: Any, lam: float, include_bias: bool = False) -> Tensor:

@@ -10,6 +10,7 @@ sub-modules in order or by key. The surface copies PyTorch's ``torch.nn.Module``
 from __future__ import annotations
 
 import os
+import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -102,6 +103,8 @@ class Module:
             self._check_initialised(name)
             if modules is not None:
                 modules.pop(name, None)
+            if value.name is None:
+                value.name = name  # errors, pictures and the ledger can then say 'weight'
             self._replace(self._parameters, name, value)
         elif isinstance(value, Module):
             self._check_initialised(name)
@@ -389,7 +392,20 @@ def read_npz(path: str | os.PathLike[str], who: str = "load") -> dict[str, np.nd
     """
     name = os.fspath(path)
     try:
-        loaded = np.load(path, allow_pickle=False)
+        with open(name, "rb") as fh:  # our own handle: closed even if the archive is corrupt
+            return _read_archive(fh, name, who)
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(
+            f"{who}: cannot read {name!r}: the file is corrupt or truncated ({e}); save the "
+            f"model again with Module.save(path)"
+        ) from None
+
+
+def _read_archive(fh: Any, name: str, who: str) -> dict[str, np.ndarray]:
+    try:
+        loaded = np.load(fh, allow_pickle=False)
     except ValueError as e:
         if "pickle" in str(e).lower():
             raise ValueError(

@@ -37,6 +37,9 @@ class Op:
         save_output: the VJPs read the output (kept on the node until backward).
         rules: the derivative in math, one string per input, for docs and the ledger.
         hint: what to do when the forward rejects its inputs.
+        view: the output only rearranges its input's values (reshape, transpose,
+            indexing ...), so an in-place update of the input after the op also
+            invalidates values saved from the output.
     """
 
     __slots__ = (
@@ -46,6 +49,7 @@ class Op:
         "rules",
         "save_inputs",
         "save_output",
+        "view",
         "vjp_all",
         "vjps",
     )
@@ -61,6 +65,7 @@ class Op:
         save_output: bool = False,
         rules: Sequence[str] = (),
         hint: str = "",
+        view: bool = False,
         register: bool = True,
     ) -> None:
         self.name = name
@@ -71,6 +76,7 @@ class Op:
         self.save_output = save_output
         self.rules = tuple(rules)
         self.hint = hint
+        self.view = view
         if register:
             if name in REGISTRY:
                 raise ValueError(f"an op named {name!r} is already registered")

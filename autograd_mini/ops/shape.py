@@ -35,6 +35,7 @@ reshape: Op = Op(
     save_inputs=False,
     rules=["x̄ = reshape(ȳ, x.shape)"],
     hint="The new shape must hold the same number of elements (use -1 for one inferred axis).",
+    view=True,
 )
 
 
@@ -48,6 +49,7 @@ expand_dims: Op = Op(
     [_shape_back],
     save_inputs=False,
     rules=["x̄ = reshape(ȳ, x.shape)"],
+    view=True,
 )
 
 
@@ -62,6 +64,7 @@ squeeze: Op = Op(
     save_inputs=False,
     rules=["x̄ = reshape(ȳ, x.shape)"],
     hint="Only axes of size 1 can be squeezed.",
+    view=True,
 )
 
 
@@ -82,6 +85,7 @@ transpose: Op = Op(
     save_inputs=False,
     rules=["x̄ = transpose(ȳ, inverse permutation)"],
     hint="axes must be a permutation of range(x.ndim).",
+    view=True,
 )
 
 # ---------------------------------------------------------------- broadcasting
@@ -98,6 +102,7 @@ broadcast_to: Op = Op(
     save_inputs=False,
     rules=["x̄ = sum of ȳ over the broadcast axes"],
     hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
+    view=True,
 )
 
 
@@ -150,6 +155,7 @@ getitem: Op = Op(
     save_inputs=False,
     rules=["x̄ = zeros like x, with ȳ added at [index] (repeated indices add up)"],
     hint="Indices must be in range for the tensor's shape.",
+    view=True,
 )
 
 
