@@ -96,9 +96,8 @@ def test_corrupt_npz_is_refused_and_leaves_the_model_unchanged(tmp_path: Path, d
     elif damage == "garbage":
         path.write_bytes(b"this is not a zip file at all")
     else:
-        with zipfile.ZipFile(path, "w") as zf:
-            with zf.open("evil.npy", "w") as fh:
-                np.lib.format.write_array(fh, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+        with zipfile.ZipFile(path, "w") as zf, zf.open("evil.npy", "w") as fh:
+            np.lib.format.write_array(fh, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     with pytest.raises((ValueError, OSError, zipfile.BadZipFile)):
         model.load(path)
     for k, v in model.state_dict().items():
@@ -117,7 +116,8 @@ def test_optimizer_step_between_forward_and_backward_raises(optimizer):
     nn.functional.cross_entropy(model(am.tensor(X)), target).backward()  # grads exist
     loss = nn.functional.cross_entropy(model(am.tensor(X)), target)  # forward ...
     opt.step()  # ... then the parameters change ...
-    with pytest.raises(RuntimeError, match=r"gradient of 'matmul' was modified.*'weight', seen through a view"):
+    stale = r"gradient of 'matmul' was modified.*'weight', seen through a view"
+    with pytest.raises(RuntimeError, match=stale):
         loss.backward()  # ... so this gradient would be stale
     record.count("inplace_cases")
 
