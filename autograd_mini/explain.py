@@ -29,8 +29,8 @@ __all__ = ["Ledger", "LedgerEntry", "LedgerInput", "explain"]
 
 _SMALL = 6  # tensors with at most this many entries are shown in full
 _RULES_NOTE = (
-    "Rules are the op table's: ȳ is the upstream gradient, x and y the op's first and second "
-    "inputs (y is the output for one-input ops), x̄ and ȳ' the gradients they receive."
+    "Rules are the op table's: ḡ is the upstream gradient, x and y the op's first and second "
+    "inputs (y is the output for one-input ops), x̄ and ȳ the gradients they receive."
 )
 
 

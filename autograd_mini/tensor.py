@@ -126,7 +126,7 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         t.requires_grad = True
         if op.view:
             base = args[0]
-            t._base = base._base or base
+            t._base = base if base._base is None else base._base
     return t
 
 
@@ -182,7 +182,7 @@ def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Ten
         )
         t.requires_grad = True
         if op.view:
-            t._base = x._base or x
+            t._base = x if x._base is None else x._base
     return t
 
 

@@ -91,7 +91,7 @@ def test_the_printed_ledger_shows_the_d_chain_in_backward_order():
     y_line = next(line for line in lines if line.split()[1:3] == ["mul", "y"])
     assert f"{d4:.6g}" in y_line and "z3" in y_line
     assert "Leaf gradients (what backward() adds to .grad): w4 = -0.091392" in text
-    assert "x̄ = ȳ · y" in text  # the op table's local rule for mul
+    assert "x̄ = ḡ · y" in text  # the op table's local rule for mul
 
 
 def test_explain_follows_backward_order_and_does_not_touch_grad():
@@ -118,7 +118,7 @@ def test_rules_values_and_summaries_for_tensors(rng):
     ledger = am.explain(out)
     assert [e.op for e in ledger] == ["sum", "tanh", "add", "mul"]
     tanh_entry = ledger[1]
-    assert tanh_entry.inputs[0].rule == "x̄ = ȳ · (1 - tanh(x)²) = ȳ · (1 - y²)"
+    assert tanh_entry.inputs[0].rule == "x̄ = ḡ · (1 - tanh(x)²) = ḡ · (1 - y²)"
     mul_entry = ledger[3]
     labels = [x.label for x in mul_entry.inputs]
     assert labels == ["leaf1", "b"]

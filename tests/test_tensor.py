@@ -223,3 +223,14 @@ def test_methods_delegate_to_ops():
     assert x.transpose().shape == (3, 2) and x.swapaxes(0, 1).shape == (3, 2)
     assert x.exp().log().numpy() == pytest.approx(x.numpy())
     assert x.argmax() == 5
+
+
+def test_views_of_views_link_to_the_base_tensor():
+    w = am.tensor(np.ones((2, 3)), requires_grad=True)
+    v = w.T.reshape(3, 2)[1:]
+    assert v._base is w
+    loss = (v * v).sum()
+    with am.no_grad():
+        w -= 1.0
+    with pytest.raises(RuntimeError, match="seen through a view"):
+        loss.backward()

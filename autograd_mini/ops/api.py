@@ -131,7 +131,7 @@ def minimum(x: Any, y: Any) -> Tensor:
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """x where ``condition`` holds, else y (broadcast together).
 
-    Derivative: x̄ = ȳ·[condition], ȳ' = ȳ·[not condition]; no gradient for the condition.
+    Derivative: x̄ = ḡ·[condition], ȳ = ḡ·[not condition]; no gradient for the condition.
     """
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
@@ -340,7 +340,7 @@ def matmul(x: Any, y: Any) -> Tensor:
 def dot(x: Any, y: Any) -> Tensor:
     """Dot product of 1-D vectors, or matrix product for 2-D operands (like ``np.dot``).
 
-    Derivative: as :func:`matmul`; for vectors x̄ = ȳ·y, ȳ' = ȳ·x.
+    Derivative: as :func:`matmul`; for vectors x̄ = ḡ·y, ȳ = ḡ·x (ḡ: upstream gradient).
     """
     a, b = as_tensor(x, "dot"), as_tensor(y, "dot")
     if a.ndim == 0 or b.ndim == 0:
@@ -356,7 +356,7 @@ def dot(x: Any, y: Any) -> Tensor:
 def outer(x: Any, y: Any) -> Tensor:
     """Outer product of two vectors (flattened first, like ``np.outer``).
 
-    Derivative: x̄ = ȳ y, ȳ' = ȳᵀ x.
+    Derivative: x̄ = Ḡ y, ȳ = Ḡᵀ x (Ḡ: upstream gradient).
     """
     a, b = as_tensor(x, "outer"), as_tensor(y, "outer")
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))

@@ -1,7 +1,8 @@
 """Elementwise ops of two (or three) inputs, with NumPy broadcasting.
 
 Rules are written as if shapes matched; the engine sums each gradient down to its
-input's shape. ``ȳ`` is the upstream gradient, ``y`` the output.
+input's shape. ``ḡ`` is the upstream gradient (of the output ``out``); ``x̄`` and ``ȳ``
+are the gradients sent to the inputs ``x`` and ``y``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ add: Op = Op(
     np.add,
     [lambda g, ans, x, y: g, lambda g, ans, x, y: g],
     save_inputs=False,
-    rules=["x̄ = ȳ", "ȳ' = ȳ"],
+    rules=["x̄ = ḡ", "ȳ = ḡ"],
     hint=_BROADCAST_HINT,
 )
 
@@ -31,7 +32,7 @@ sub: Op = Op(
     np.subtract,
     [lambda g, ans, x, y: g, lambda g, ans, x, y: -g],
     save_inputs=False,
-    rules=["x̄ = ȳ", "ȳ' = -ȳ"],
+    rules=["x̄ = ḡ", "ȳ = -ḡ"],
     hint=_BROADCAST_HINT,
 )
 
@@ -39,7 +40,7 @@ mul: Op = Op(
     "mul",
     np.multiply,
     [lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x],
-    rules=["x̄ = ȳ · y", "ȳ' = ȳ · x"],
+    rules=["x̄ = ḡ · y", "ȳ = ḡ · x"],
     hint=_BROADCAST_HINT,
 )
 
@@ -48,7 +49,7 @@ div: Op = Op(
     np.true_divide,
     [lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y],
     save_output=True,
-    rules=["x̄ = ȳ / y", "ȳ' = -ȳ · x / y²"],
+    rules=["x̄ = ḡ / y", "ȳ = -ḡ · x / y²"],
     hint=_BROADCAST_HINT,
 )
 
@@ -64,7 +65,7 @@ pow_: Op = Op(
     np.power,
     [lambda g, ans, x, y: g * y * x ** (y - 1), _pow_exponent_vjp],
     save_output=True,
-    rules=["x̄ = ȳ · y · x^(y-1)", "ȳ' = ȳ · x^y · log(x)"],
+    rules=["x̄ = ḡ · y · x^(y-1)", "ȳ = ḡ · x^y · log(x)"],
     hint=_BROADCAST_HINT,
 )
 
@@ -82,7 +83,7 @@ maximum: Op = Op(
         lambda g, ans, x, y: g * _tie_mask(x, y, g),
         lambda g, ans, x, y: g * _tie_mask(y, x, g),
     ],
-    rules=["x̄ = ȳ · [x > y] (+ ȳ/2 at ties)", "ȳ' = ȳ · [y > x] (+ ȳ/2 at ties)"],
+    rules=["x̄ = ḡ · [x > y] (+ ḡ/2 at ties)", "ȳ = ḡ · [y > x] (+ ḡ/2 at ties)"],
     hint=_BROADCAST_HINT,
 )
 
@@ -93,7 +94,7 @@ minimum: Op = Op(
         lambda g, ans, x, y: g * _tie_mask(y, x, g),
         lambda g, ans, x, y: g * _tie_mask(x, y, g),
     ],
-    rules=["x̄ = ȳ · [x < y] (+ ȳ/2 at ties)", "ȳ' = ȳ · [y < x] (+ ȳ/2 at ties)"],
+    rules=["x̄ = ḡ · [x < y] (+ ḡ/2 at ties)", "ȳ = ḡ · [y < x] (+ ḡ/2 at ties)"],
     hint=_BROADCAST_HINT,
 )
 
@@ -113,8 +114,8 @@ where: Op = Op(
     save_inputs=False,
     rules=[
         "(condition: no gradient)",
-        "x̄ = ȳ where condition, else 0",
-        "ȳ' = ȳ where not condition, else 0",
+        "x̄ = ḡ where condition, else 0",
+        "ȳ = ḡ where not condition, else 0",
     ],
     hint=_BROADCAST_HINT,
 )

@@ -61,7 +61,7 @@ sum_: Op = Op(
         )
     ],
     save_inputs=False,
-    rules=["x̄ = ȳ broadcast over the summed axes"],
+    rules=["x̄ = ḡ broadcast over the summed axes"],
     hint="axis must be in range for the tensor's ndim.",
 )
 
@@ -80,7 +80,7 @@ mean: Op = Op(
         * (1.0 / max(_count(_shape(x), axis), 1))
     ],
     save_inputs=False,
-    rules=["x̄ = ȳ / n broadcast over the averaged axes (n elements averaged)"],
+    rules=["x̄ = ḡ / n broadcast over the averaged axes (n elements averaged)"],
     hint="axis must be in range for the tensor's ndim.",
 )
 
@@ -108,7 +108,7 @@ max_: Op = Op(
     _max_forward,
     [_extremum_vjp],
     save_output=True,
-    rules=["x̄ = ȳ at the maximum's position (split evenly between ties)"],
+    rules=["x̄ = ḡ at the maximum's position (split evenly between ties)"],
     hint="max of an empty axis is undefined; axis must be in range.",
 )
 
@@ -117,7 +117,7 @@ min_: Op = Op(
     _min_forward,
     [_extremum_vjp],
     save_output=True,
-    rules=["x̄ = ȳ at the minimum's position (split evenly between ties)"],
+    rules=["x̄ = ḡ at the minimum's position (split evenly between ties)"],
     hint="min of an empty axis is undefined; axis must be in range.",
 )
 
@@ -147,7 +147,7 @@ logsumexp: Op = Op(
         * exp(x - expand(ans, _shape(x), axis, keepdims))
     ],
     save_output=True,
-    rules=["x̄ = ȳ · softmax(x) = ȳ · exp(x - y)"],
+    rules=["x̄ = ḡ · softmax(x) = ḡ · exp(x - y)"],
     hint="axis must be in range for the tensor's ndim.",
 )
 
@@ -164,7 +164,7 @@ softmax: Op = Op(
     [lambda g, ans, x, axis=-1: ans * (g - sum_(g * ans, axis=axis, keepdims=True))],
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = y ⊙ (ȳ - Σ_axis ȳ ⊙ y)"],
+    rules=["x̄ = y ⊙ (ḡ - Σ_axis ḡ ⊙ y)"],
     hint="axis must be in range for the tensor's ndim.",
 )
 
@@ -181,6 +181,6 @@ log_softmax: Op = Op(
     [lambda g, ans, x, axis=-1: g - exp(ans) * sum_(g, axis=axis, keepdims=True)],
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = ȳ - softmax(x) · Σ_axis ȳ = ȳ - exp(y) Σ ȳ"],
+    rules=["x̄ = ḡ - softmax(x) · Σ_axis ḡ = ḡ - exp(y) Σ ḡ"],
     hint="axis must be in range for the tensor's ndim.",
 )

@@ -33,7 +33,7 @@ reshape: Op = Op(
     _reshape_forward,
     [_shape_back],
     save_inputs=False,
-    rules=["x̄ = reshape(ȳ, x.shape)"],
+    rules=["x̄ = reshape(ḡ, x.shape)"],
     hint="The new shape must hold the same number of elements (use -1 for one inferred axis).",
     view=True,
 )
@@ -48,7 +48,7 @@ expand_dims: Op = Op(
     _expand_dims_forward,
     [_shape_back],
     save_inputs=False,
-    rules=["x̄ = reshape(ȳ, x.shape)"],
+    rules=["x̄ = reshape(ḡ, x.shape)"],
     view=True,
 )
 
@@ -62,7 +62,7 @@ squeeze: Op = Op(
     _squeeze_forward,
     [_shape_back],
     save_inputs=False,
-    rules=["x̄ = reshape(ȳ, x.shape)"],
+    rules=["x̄ = reshape(ḡ, x.shape)"],
     hint="Only axes of size 1 can be squeezed.",
     view=True,
 )
@@ -83,7 +83,7 @@ transpose: Op = Op(
     _transpose_forward,
     [_transpose_vjp],
     save_inputs=False,
-    rules=["x̄ = transpose(ȳ, inverse permutation)"],
+    rules=["x̄ = transpose(ḡ, inverse permutation)"],
     hint="axes must be a permutation of range(x.ndim).",
     view=True,
 )
@@ -100,7 +100,7 @@ broadcast_to: Op = Op(
     _broadcast_to_forward,
     [lambda g, ans, x, shape=(): sum_to(g, shape=_shape(x))],
     save_inputs=False,
-    rules=["x̄ = sum of ȳ over the broadcast axes"],
+    rules=["x̄ = sum of ḡ over the broadcast axes"],
     hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
     view=True,
 )
@@ -128,7 +128,7 @@ sum_to: Op = Op(
     _sum_to_forward,
     [lambda g, ans, x, shape=(): broadcast_to(g, shape=_shape(x))],
     save_inputs=False,
-    rules=["x̄ = broadcast_to(ȳ, x.shape)"],
+    rules=["x̄ = broadcast_to(ḡ, x.shape)"],
 )
 
 # ---------------------------------------------------------------- indexing
@@ -153,7 +153,7 @@ getitem: Op = Op(
     _getitem_forward,
     [lambda g, ans, x, index=None: index_add(g, index=index, shape=_shape(x), dtype=dtype_of(x))],
     save_inputs=False,
-    rules=["x̄ = zeros like x, with ȳ added at [index] (repeated indices add up)"],
+    rules=["x̄ = zeros like x, with ḡ added at [index] (repeated indices add up)"],
     hint="Indices must be in range for the tensor's shape.",
     view=True,
 )
@@ -183,7 +183,7 @@ index_add: Op = Op(
     _index_add_forward,
     [lambda g, ans, x, index=None, shape=(), dtype=None: getitem(g, index=index)],
     save_inputs=False,
-    rules=["x̄ = ȳ[index]"],
+    rules=["x̄ = ḡ[index]"],
 )
 
 # ---------------------------------------------------------------- joining
@@ -216,7 +216,7 @@ concatenate: Op = Op(
     _concatenate_forward,
     vjp_all=_concatenate_vjp,
     save_inputs=False,
-    rules=["x̄ᵢ = the slice of ȳ along axis where xᵢ was placed"],
+    rules=["x̄ᵢ = the slice of ḡ along axis where xᵢ was placed"],
     hint="All inputs must have the same shape except along the concatenation axis.",
 )
 
@@ -240,6 +240,6 @@ stack: Op = Op(
     _stack_forward,
     vjp_all=_stack_vjp,
     save_inputs=False,
-    rules=["x̄ᵢ = ȳ[..., i, ...] (index i along the new axis)"],
+    rules=["x̄ᵢ = ḡ[..., i, ...] (index i along the new axis)"],
     hint="All inputs must have the same shape.",
 )

@@ -56,8 +56,9 @@ FORWARD = {
 _HEADER = """# Derivative rules
 
 One row per differentiable op of the engine's table: its forward and the
-vector-Jacobian product (VJP) for each input. ȳ is the upstream gradient ∂L/∂y, x̄ the
-gradient sent to input x. Rules are written as if shapes matched; the engine sums each
+vector-Jacobian product (VJP) for each input. ḡ is the upstream gradient (∂L/∂ of the
+op's output), x̄ and ȳ the gradients sent to the inputs x and y. In the rules of
+one-input ops, y is the output. Rules are written as if shapes matched; the engine sums each
 gradient over broadcast axes once. Each rule is written once, with the library's own
 ops, and serves both first-order and higher-order (`create_graph=True`) backward.
 

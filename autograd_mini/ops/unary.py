@@ -1,6 +1,6 @@
 """Elementwise ops of one tensor input: forward and VJP side by side.
 
-Notation: ``y = f(x)`` is the output (``ans`` in rules), ``ȳ`` the upstream gradient
+Notation: ``y = f(x)`` is the output (``ans`` in rules), ``ḡ`` the upstream gradient
 (``g``) and ``x̄`` the gradient sent to the input.
 """
 
@@ -20,7 +20,7 @@ neg: Op = Op(
     np.negative,
     [lambda g, ans, x: -g],
     save_inputs=False,
-    rules=["x̄ = -ȳ"],
+    rules=["x̄ = -ḡ"],
 )
 
 exp: Op = Op(
@@ -29,14 +29,14 @@ exp: Op = Op(
     [lambda g, ans, x: g * ans],  # reuse y = exp(x)
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = ȳ · exp(x) = ȳ · y"],
+    rules=["x̄ = ḡ · exp(x) = ḡ · y"],
 )
 
 log: Op = Op(
     "log",
     np.log,
     [lambda g, ans, x: g / x],
-    rules=["x̄ = ȳ / x"],
+    rules=["x̄ = ḡ / x"],
     hint="log is defined for x > 0; clip the input (am.clip(x, 1e-12, None)) first.",
 )
 
@@ -46,7 +46,7 @@ sqrt: Op = Op(
     [lambda g, ans, x: g / (2.0 * ans)],
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = ȳ / (2·sqrt(x)) = ȳ / (2y)"],
+    rules=["x̄ = ḡ / (2·sqrt(x)) = ḡ / (2y)"],
 )
 
 abs_: Op = Op(
@@ -54,14 +54,14 @@ abs_: Op = Op(
     np.abs,
     # subgradient at 0 is taken as 0 (sign(0) = 0), like PyTorch
     [lambda g, ans, x: g * np.sign(value_of(x))],
-    rules=["x̄ = ȳ · sign(x)   (abs'(0) = 0)"],
+    rules=["x̄ = ḡ · sign(x)   (abs'(0) = 0)"],
 )
 
 # ---------------------------------------------------------------- trigonometric
 
-sin: Op = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ȳ · cos(x)"])
+sin: Op = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ḡ · cos(x)"])
 
-cos: Op = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ȳ · sin(x)"])
+cos: Op = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ḡ · sin(x)"])
 
 tanh: Op = Op(
     "tanh",
@@ -69,7 +69,7 @@ tanh: Op = Op(
     [lambda g, ans, x: g * (1.0 - ans * ans)],
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = ȳ · (1 - tanh(x)²) = ȳ · (1 - y²)"],
+    rules=["x̄ = ḡ · (1 - tanh(x)²) = ḡ · (1 - y²)"],
 )
 
 # ---------------------------------------------------------------- activations
@@ -87,7 +87,7 @@ sigmoid: Op = Op(
     [lambda g, ans, x: g * ans * (1.0 - ans)],
     save_inputs=False,
     save_output=True,
-    rules=["x̄ = ȳ · σ(x)(1 - σ(x)) = ȳ · y(1 - y)"],
+    rules=["x̄ = ḡ · σ(x)(1 - σ(x)) = ḡ · y(1 - y)"],
 )
 
 
@@ -100,7 +100,7 @@ relu: Op = Op(
     _relu_forward,
     # relu'(0) = 0 (the subgradient PyTorch uses)
     [lambda g, ans, x: g * mask(value_of(x) > 0, g)],
-    rules=["x̄ = ȳ · [x > 0]   (relu'(0) = 0)"],
+    rules=["x̄ = ḡ · [x > 0]   (relu'(0) = 0)"],
 )
 
 
@@ -116,7 +116,7 @@ leaky_relu: Op = Op(
         lambda g, ans, x, negative_slope=0.01: g
         * mask(np.where(value_of(x) > 0, 1.0, negative_slope), g)
     ],
-    rules=["x̄ = ȳ · (1 if x > 0 else negative_slope)"],
+    rules=["x̄ = ḡ · (1 if x > 0 else negative_slope)"],
 )
 
 
@@ -131,7 +131,7 @@ elu: Op = Op(
     # for x <= 0, d/dx α(eˣ - 1) = αeˣ = y + α
     [lambda g, ans, x, alpha=1.0: g * where(value_of(x) > 0, 1.0, ans + alpha)],
     save_output=True,
-    rules=["x̄ = ȳ · (1 if x > 0 else y + α)"],
+    rules=["x̄ = ḡ · (1 if x > 0 else y + α)"],
 )
 
 
@@ -144,7 +144,7 @@ softplus: Op = Op(
     "softplus",
     _softplus_forward,
     [lambda g, ans, x: g * sigmoid(x)],
-    rules=["x̄ = ȳ · σ(x)"],
+    rules=["x̄ = ḡ · σ(x)"],
 )
 
 
@@ -166,7 +166,7 @@ clip: Op = Op(
     _clip_forward,
     # gradient passes where lo <= x <= hi (bounds included, like PyTorch's clamp)
     [lambda g, ans, x, lo=None, hi=None: g * mask(_clip_mask(value_of(x), lo, hi), g)],
-    rules=["x̄ = ȳ · [lo ≤ x ≤ hi]"],
+    rules=["x̄ = ḡ · [lo ≤ x ≤ hi]"],
 )
 
 
@@ -179,6 +179,6 @@ astype: Op = Op(
     _astype_forward,
     [lambda g, ans, x, dtype=None: astype(g, dtype=np.asarray(value_of(x)).dtype)],
     save_inputs=False,
-    rules=["x̄ = ȳ cast back to x's dtype"],
+    rules=["x̄ = ḡ cast back to x's dtype"],
 )
 
