@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -366,9 +365,7 @@ def test_a_10000_op_graph_collapses_and_says_what_it_hid():
     for _ in range(5000):
         h = h * 1.0001 + 0.001
     h.backward()
-    start = time.perf_counter()
     picture = am.viz.draw_graph(h)
-    elapsed = time.perf_counter() - start
     dot = picture.source
     vs = nodes(dot)
     assert len(vs) <= 150  # the default max_nodes
@@ -381,7 +378,6 @@ def test_a_10000_op_graph_collapses_and_says_what_it_hid():
     hidden = [k for k in vs if kind(k) == "group"]
     assert hidden == ["hidden"]
     assert any(s == "hidden" for s, _, _ in edges(dot))  # the cut is drawn as an edge
-    assert elapsed < 30  # generous: only guards against a hang
 
 
 def test_max_nodes_none_draws_everything():
