@@ -151,10 +151,10 @@ def test_no_gradients_before_backward_and_none_when_switched_off():
     _, loss = seed_graph(backward=False)
     dot = am.viz.to_dot(loss, scalar=False)
     assert ">grad<" not in dot
-    assert "‖ḡ‖" not in dot  # no gradient flow either
+    assert "‖grad‖" not in dot  # no gradient flow either
     _, loss = seed_graph()
     dot = am.viz.to_dot(loss, scalar=False, show_grad=False, show_grad_flow=False)
-    assert ">grad<" not in dot and "‖ḡ‖" not in dot
+    assert ">grad<" not in dot and "‖grad‖" not in dot
     dot = am.viz.to_dot(loss, scalar=False, show_data=False)
     assert ">data<" not in dot and ">grad<" in dot
 
@@ -235,7 +235,7 @@ def test_roles_are_styled_apart_and_explained_by_the_legend():
 
 def edge_norm(attrs: str) -> float | None:
     tip = attr(attrs, "tooltip")
-    if tip is None or "‖ḡ‖" not in tip:
+    if tip is None or "‖grad‖" not in tip:
         return None
     return float(tip.split("=")[1])
 

@@ -128,7 +128,7 @@ class FlowScale:
         if norm is None:
             color = EDGE_NO_GRAD if not carries_grad else EDGE_PLAIN
             return {"color": color, "penwidth": "0.8", "tooltip": "no gradient flows here"}
-        text = f"‖ḡ‖ = {norm:.3g}"
+        text = f"‖grad‖ = {norm:.3g}"  # the norm of the gradient flowing back along the edge
         kind = self.classify(norm)
         if kind == "exploding":
             return {
