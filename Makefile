@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup graphviz test lint typecheck pytest demo bench soak docs serve-docs clean
+.PHONY: setup graphviz test lint typecheck pytest notebooks demo bench soak reliability docs serve-docs clean
 
 setup: $(STAMP) graphviz
 
@@ -36,9 +36,33 @@ pytest: setup
 	$(BIN)/python -m pytest -q
 
 test: setup
-	$(BIN)/ruff check autograd_mini tests $(wildcard bench)
+	$(BIN)/ruff check autograd_mini tests $(wildcard bench) $(wildcard tools)
 	$(BIN)/mypy autograd_mini
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(MAKE) --no-print-directory notebooks docs
+
+# Every notebook runs top to bottom (nbmake); outputs are not written back.
+notebooks: setup
+	$(if $(wildcard notebooks/*.ipynb),$(BIN)/python -m pytest -q -p no:cacheprovider --nbmake notebooks,@echo "no notebooks yet")
+
+docs: setup
+	$(if $(wildcard mkdocs.yml),$(BIN)/mkdocs build --strict --quiet,@echo "no mkdocs.yml yet")
+
+serve-docs: setup
+	$(BIN)/mkdocs serve
+
+# The long soak (20,000 training steps); `make test` runs a 2,000-step version.
+soak: setup
+	AM_SOAK_STEPS=20000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_reliability.py
+
+# Regenerates docs/reliability.md from a full run with the long soak.
+reliability: setup
+	AM_SOAK_STEPS=20000 AM_RELIABILITY_JSON=.reliability.json $(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python tools/reliability_report.py .reliability.json docs/reliability.md
+
+# Benchmarks against hand-written NumPy backprop; writes docs/performance.md and bench/results/.
+bench: setup
+	$(BIN)/python -m bench
 
 demo: setup
 	$(BIN)/python -m autograd_mini demo

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import reliability_record as record
-from op_specs import SPECS, all_cases
 
 import autograd_mini as am
 from autograd_mini.ops import REGISTRY
+from autograd_mini.ops.specs import SPECS, all_cases
 
 CASES = all_cases()
 IDS = [f"{name}[{c.label or i}]" for name, i, c in CASES]

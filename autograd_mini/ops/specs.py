@@ -1,4 +1,6 @@
-"""How to exercise every op of the registry in tests: callables, shapes and input domains.
+"""How to exercise every op of the registry: callables, shapes and input domains.
+
+Shared by the test suite and ``autograd-mini gradcheck``.
 
 ``SPECS`` maps each registered op name to a list of cases. A case is a function of
 Tensors (through the public API, so argument handling is tested too) and a list of
@@ -105,7 +107,7 @@ SPECS: dict[str, list[Case]] = {
     "sub": _binary(lambda x, y: x - y, normal),
     "mul": _binary(lambda x, y: x * y, normal),
     "div": _binary(lambda x, y: x / y, normal, away_from_zero),
-    "pow": _binary(lambda x, y: x**y, positive, normal) + [case(lambda x: x**3, normal(4), label="x**3")],
+    "pow": [*_binary(lambda x, y: x ** y, positive, normal), case(lambda x: x ** 3, normal(4), label="x**3")],
     "maximum": _binary(am.maximum, distinct, distinct_shifted),
     "minimum": _binary(am.minimum, distinct, distinct_shifted),
     "where": [
