@@ -261,3 +261,10 @@ def test_vjp_returning_none_for_a_leaf_leaves_its_grad_unset():
     (op(x, w) * 3.0).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [3.0])
     assert w.grad is None
+
+
+def test_topological_order_walks_a_freed_graph():
+    x = am.tensor(1.0, requires_grad=True)
+    y = am.exp(x) * 2.0
+    y.backward()
+    assert [n.name for n in am.autograd.topological_order(y)] == ["mul", "exp"]

@@ -56,13 +56,17 @@ def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Nod
 
 
 def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
-    """The op nodes below ``roots`` in exactly the order ``backward()`` visits them."""
+    """The op nodes below ``roots`` in exactly the order ``backward()`` visits them.
+
+    It reads no saved values, so it also walks graphs that ``backward()`` already freed
+    (pictures and the ledger are mostly made after ``backward()``).
+    """
     from ..tensor import Tensor
 
     if isinstance(roots, Tensor):
         roots = [roots]
     root_nodes = [r.grad_fn for r in roots if r.grad_fn is not None]
-    deps = _count_dependencies(root_nodes)
+    deps = _count_dependencies(root_nodes, replay=True)
     ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
     order: list[Node] = []
     while ready:

@@ -1,7 +1,7 @@
 """The picture's graph: tensor, op and constant vertices with data-flow edges.
 
 :func:`extract` walks the recorded graph once, iteratively, in the order ``backward()``
-visits it (:func:`backward_order`), and turns it into plain records that
+visits it (:func:`~autograd_mini.autograd.topological_order`), and turns it into plain records that
 the rest of the package decorates (roles, gradients, clusters), shrinks (collapse) and
 finally emits as DOT. Each op node becomes an op vertex followed by one vertex for the
 tensor it produced; each leaf tensor and each constant argument gets its own vertex.
@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..autograd.engine import topological_order
 from ..autograd.node import Node
 from ..tensor import Tensor
 
@@ -94,50 +95,6 @@ def is_parameter(t: Any) -> bool:
     return any(cls.__name__ == "Parameter" for cls in type(t).__mro__)
 
 
-def _graph_parent(x: Any) -> Node | None:
-    if not isinstance(x, Tensor) or not x.requires_grad:
-        return None
-    return x.grad_fn
-
-
-def backward_order(root: Tensor) -> list[Node]:
-    """The op nodes below ``root`` in the order ``backward()`` visits them (Kahn, no recursion).
-
-    The same walk as :func:`autograd_mini.autograd.topological_order`, which, unlike this
-    one, refuses graphs whose saved values a ``backward()`` already freed; pictures are
-    mostly drawn after ``backward()``, and they read no saved values.
-    """
-    start = root.grad_fn
-    if start is None:
-        return []
-    deps: dict[Node, int] = {start: 0}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        for x in node.inputs:
-            parent = _graph_parent(x)
-            if parent is None:
-                continue
-            if parent in deps:
-                deps[parent] += 1
-            else:
-                deps[parent] = 1
-                stack.append(parent)
-    ready = [start]
-    order: list[Node] = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for x in node.inputs:
-            parent = _graph_parent(x)
-            if parent is None:
-                continue
-            deps[parent] -= 1
-            if deps[parent] == 0:
-                ready.append(parent)
-    return order
-
-
 def extract(
     root: Tensor, param_names: dict[int, str] | None = None, show_constants: bool = True
 ) -> GraphModel:
@@ -147,7 +104,7 @@ def extract(
     parameters and are labelled by that name.
     """
     names = param_names or {}
-    order = backward_order(root)
+    order = topological_order(root)
     vertices: dict[str, Vertex] = {}
     edges: list[Edge] = []
     out_keys: dict[int, str] = {}  # id(node) -> key of the tensor the node produced
