@@ -28,6 +28,16 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gradcheck(args: argparse.Namespace) -> int:
+    from .cli_gradcheck import run
+
+    try:
+        return run(args.op, model=not args.op, quiet=args.quiet)
+    except ValueError as err:
+        print(f"autograd-mini gradcheck: {err}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -38,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the main demo (the same as `make demo`)")
     demo.set_defaults(func=_demo)
+    gradcheck = sub.add_parser(
+        "gradcheck", help="check every op and the demo model against finite differences (exit 1 on failure)",
+        description="Check the VJP of every registered op (on the cases of autograd_mini.ops.specs) and the "
+        "demo MLP's gradients against central finite differences in float64; print a table and exit 1 "
+        "if anything disagrees.",
+    )
+    gradcheck.add_argument(
+        "--op", action="append", metavar="NAME",
+        help="check only this op (repeatable; the demo model is then skipped), e.g. --op exp --op matmul",
+    )
+    gradcheck.add_argument("--quiet", action="store_true", help="print only failing rows and the summary")
+    gradcheck.set_defaults(func=_gradcheck)
     graph = sub.add_parser("graph", help="draw an example's computation graph to SVG or PNG")
     graph.add_argument("--out", required=True, help="the image file to write, e.g. graph.svg")
     graph.add_argument("--format", choices=("svg", "png"), help="default: from --out's suffix, else svg")
