@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..ops import api as ops
-from ..tensor import Tensor
+from ..ops import linalg
+from ..ops import loss as loss_ops
+from ..tensor import Tensor, apply_op
 from .init import Generator, as_generator
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -73,8 +75,7 @@ def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{tuple(weight.shape)} (out_features, in_features), so the input's last axis "
             f"must have size {weight.shape[-1]}"
         )
-    out = x @ weight.T
-    return out if bias is None else out + bias
+    return apply_op(linalg.linear, (x, weight, bias), None)  # one fused op: x Wᵀ + b
 
 
 def dropout(
@@ -195,8 +196,12 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
             f"cross_entropy: the input must be logits of shape (N, C) or (C,), got shape "
             f"{logits.shape}"
         )
-    logp = ops.log_softmax(logits, -1)
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if weight is None and logits.ndim == 2 and reduction in ("mean", "sum") and y.shape != logits.shape:
+        # the common case as one fused op: its VJP is softmax(z) - onehot(y)
+        scores, index = _class_index_target(logits, target, "cross_entropy")
+        return apply_op(loss_ops.softmax_cross_entropy, (scores, index), {"reduction": reduction})
+    logp = ops.log_softmax(logits, -1)
     if y.shape == logits.shape and y.dtype.kind == "f":
         losses = -(logp * y)
         if weight is not None:

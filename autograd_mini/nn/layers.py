@@ -11,7 +11,8 @@ import numpy as np
 
 from .. import dtypes
 from ..ops import api as ops
-from ..tensor import Tensor
+from ..ops import linalg
+from ..tensor import Tensor, apply_op
 from . import functional, init
 from .activation import ACTIVATIONS
 from .module import Module, Parameter, Sequential
@@ -71,13 +72,14 @@ class Linear(Module):
 
     def forward(self, input: Any) -> Tensor:
         """x Wᵀ + b on the last axis of ``input``."""
-        x = ops.as_tensor(input, "Linear")
+        x = input if isinstance(input, Tensor) else ops.as_tensor(input, "Linear")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r}: the input has shape {x.shape}, but its last axis must have size "
                 f"in_features={self.in_features}"
             )
-        return functional.linear(x, self.weight, self.bias)
+        # validated here, so straight to the fused op (functional.linear checks the same)
+        return apply_op(linalg.linear, (x, self.weight, self.bias), None)
 
     def extra_repr(self) -> str:
         """The sizes and whether there is a bias."""

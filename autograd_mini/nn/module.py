@@ -200,14 +200,13 @@ class Module:
         out = self.forward(*args, **kwargs)
         # Tag the output's node with this module for the pictures (innermost module wins;
         # a forward that returns one of its inputs unchanged tags nothing).
-        if isinstance(out, Tensor):
-            node = out.grad_fn
-            if node is not None and node.scope is None:
-                inputs = tuple(a for a in args if isinstance(a, Tensor)) + tuple(
-                    v for v in kwargs.values() if isinstance(v, Tensor)
-                )
-                if not any(out is a for a in inputs):
-                    node.scope = (self, inputs)
+        node = out.grad_fn if isinstance(out, Tensor) else None
+        if node is not None and node.scope is None:
+            inputs = [a for a in args if isinstance(a, Tensor)]
+            if kwargs:
+                inputs += [v for v in kwargs.values() if isinstance(v, Tensor)]
+            if not any(out is a for a in inputs):
+                node.scope = (self, tuple(inputs))
         return out
 
     # ------------------------------------------------------------ traversal

@@ -70,3 +70,28 @@ matmul: Op = Op(
     [_matmul_vjp_x, _matmul_vjp_y],
     rules=["X̄ = Ȳ Wᵀ", "W̄ = Xᵀ Ȳ"],
 )
+
+
+# ---------------------------------------------------------------- fused linear layer
+
+
+def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
+    out = np.matmul(x, np.asarray(w).T)
+    if b is not None:
+        out += b  # out is a fresh array: adding in place saves a temporary
+    return out
+
+
+def _linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:
+    # W̄ = Σ over all batch axes of ḡᵀ x: flatten the batch axes, then one matmul
+    # (.reshape, .T and @ work alike on arrays and Tensors, so this serves create_graph)
+    return g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+
+
+linear: Op = Op(
+    "linear",
+    _linear_forward,
+    [lambda g, ans, x, w, b: g @ w, _linear_vjp_w, lambda g, ans, x, w, b: g],
+    rules=["x̄ = ḡ W", "W̄ = ḡᵀ x (summed over batch axes)", "b̄ = ḡ (summed over batch axes)"],
+    hint="The input's last axis must equal in_features, the weight's second axis.",
+)

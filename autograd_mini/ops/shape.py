@@ -111,6 +111,8 @@ def _sum_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
     if x.shape == tuple(shape):
         return x
     lead = x.ndim - len(shape)
+    if lead > 0 and x.shape[lead:] == tuple(shape):  # only leading axes to sum (biases)
+        return x.sum(axis=tuple(range(lead)))
     if lead < 0:
         raise ValueError(f"cannot sum shape {x.shape} down to the larger shape {tuple(shape)}")
     axes = list(range(lead))

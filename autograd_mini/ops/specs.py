@@ -163,6 +163,18 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x, y: am.stack([x, y]), normal(2, 3), normal(2, 3)),
         case(lambda x, y, z: am.stack([x, y, z], axis=-1), normal(4), normal(4), normal(4)),
     ],
+    # fused ops
+    "linear": [
+        case(lambda x, w, b: am.nn.functional.linear(x, w, b), normal(5, 3), normal(4, 3), normal(4)),
+        case(lambda x, w: am.nn.functional.linear(x, w), normal(2, 5, 3), normal(4, 3), label="batched"),
+        case(lambda x, w, b: am.nn.functional.linear(x, w, b), normal(3), normal(4, 3), normal(4),
+             label="1-D"),
+    ],
+    "softmax_cross_entropy": [
+        case(lambda z: am.nn.functional.cross_entropy(z, np.array([0, 2, 1, 2])), normal(4, 3)),
+        case(lambda z: am.nn.functional.cross_entropy(z, np.array([1, 1, 0]), reduction="sum"),
+             normal(3, 5), label="sum"),
+    ],
     # linear algebra
     "matmul": [
         case(lambda x, y: x @ y, normal(3, 4), normal(4, 2), label="2-D"),

@@ -51,6 +51,8 @@ FORWARD = {
     "concatenate": "y = [x₁, x₂, …] joined along an axis",
     "stack": "y = [x₁, x₂, …] stacked along a new axis",
     "matmul": "Y = X W",
+    "linear": "Y = X Wᵀ + b",
+    "softmax_cross_entropy": "L = mean_n (log Σ_c e^{z_nc} - z_{n,labelₙ})",
 }
 
 _HEADER = """# Derivative rules

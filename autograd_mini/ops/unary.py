@@ -99,7 +99,7 @@ relu: Op = Op(
     "relu",
     _relu_forward,
     # relu'(0) = 0 (the subgradient PyTorch uses)
-    [lambda g, ans, x: g * mask(value_of(x) > 0, g)],
+    [lambda g, ans, x: g * (value_of(x) > 0)],  # float × bool keeps the float dtype
     rules=["x̄ = ḡ · [x > 0]   (relu'(0) = 0)"],
 )
 

@@ -114,7 +114,9 @@ class Optimizer:
                     )
                 state = self.state.setdefault(p, {})
                 new = self._update(p.data, grad, state, group)
-                p.data = np.asarray(new, dtype=p.dtype)  # out of place; bumps the version
+                if new.dtype != p.dtype:
+                    new = new.astype(p.dtype)
+                p.data = new  # out of place; bumps the version
         return loss
 
     def _update(

@@ -1,0 +1,41 @@
+"""Fused losses: ops whose forward and VJP are one natural unit.
+
+``softmax_cross_entropy`` is log-softmax, picking the target's entry and averaging, as
+one op: its VJP is the famous ``softmax(z) - onehot(y)``, computed without the
+intermediate graph of the composed version. Written with ops, it serves create_graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .reduction import softmax
+from .registry import Op, dtype_of
+
+
+def _softmax_cross_entropy_forward(z: Any, labels: Any, reduction: str = "mean") -> Any:
+    # mean over rows of logsumexp(z) - z[label], stable: shift each row by its max
+    z = np.asarray(z)
+    rows = np.arange(z.shape[0])
+    shifted = z - z.max(axis=1, keepdims=True)
+    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[rows, labels]
+    return losses.mean() if reduction == "mean" else losses.sum()
+
+
+def _softmax_cross_entropy_vjp(g: Any, ans: Any, z: Any, labels: Any, reduction: str = "mean") -> Any:
+    shape = np.shape(getattr(z, "_data", z))
+    onehot = np.zeros(shape, dtype=dtype_of(z))
+    onehot[np.arange(shape[0]), labels] = 1.0
+    scale = 1.0 / shape[0] if reduction == "mean" else 1.0
+    return (softmax(z, axis=-1) - onehot) * (g * scale)
+
+
+softmax_cross_entropy: Op = Op(
+    "softmax_cross_entropy",
+    _softmax_cross_entropy_forward,
+    [_softmax_cross_entropy_vjp, None],
+    rules=["z̄ = ḡ · (softmax(z) - onehot(labels)) / N (N for the mean)", "(labels: no gradient)"],
+    hint="z must be (N, C) logits and labels N integers in [0, C).",
+)

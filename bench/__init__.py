@@ -1,0 +1,1 @@
+"""Benchmarks of autograd_mini against hand-written NumPy backprop (``make bench``)."""
