@@ -102,7 +102,12 @@ def test_the_notebooks_reach_the_site_through_a_relative_symlink():
     nav = _nav_files(_mkdocs_config()["nav"])
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert notebooks, "no notebooks in notebooks/"
-    assert [f"notebooks/{name}" for name in notebooks] == [e for e in nav if e.endswith(".ipynb")]
+    listed = [e for e in nav if e.endswith(".ipynb")]
+    expected = [f"notebooks/{name}" for name in notebooks]
+    assert listed == expected, (
+        f"the Notebooks section of mkdocs.yml's nav lists {listed}; it must list every notebook in "
+        f"notebooks/, in order: {expected} (add a line '- NN · Title: notebooks/NAME.ipynb')"
+    )
 
 
 def _griffe_extension():
