@@ -14,6 +14,7 @@ The small table helpers at the bottom are shared with :mod:`autograd_mini.gradch
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -265,15 +266,20 @@ def format_value(value: Any) -> str:
     )
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on screen: combining marks (the bar of x̄) take none."""
+    return sum(1 for ch in text if not unicodedata.combining(ch))
+
+
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """An aligned plain-text table: a header line, a rule, then the rows."""
-    widths = [len(h) for h in headers]
+    widths = [_width(h) for h in headers]
     for row in rows:
         for j, cell in enumerate(row):
-            widths[j] = max(widths[j], len(cell))
+            widths[j] = max(widths[j], _width(cell))
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])]
     out.extend(line(row) for row in rows)

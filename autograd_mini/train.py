@@ -152,8 +152,6 @@ def fit(
     A tqdm progress bar shows the epoch, the batch and the running loss; it is off with
     ``progress=False`` and whenever stderr is not a terminal (CI logs).
     """
-    from tqdm.auto import tqdm
-
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
     metric_fns = _metric_functions(metrics, loss_fn)
@@ -161,7 +159,7 @@ def fit(
     total = None if batches_per_epoch is None else batches_per_epoch * int(epochs)
     history = History()
     was_training = getattr(model, "training", True)
-    bar = tqdm(total=total, disable=None if progress else True, unit="batch", dynamic_ncols=True)
+    bar = _progress_bar(total, progress)
     try:
         for epoch in range(1, int(epochs) + 1):
             _set_mode(model, True)
@@ -293,3 +291,28 @@ def _array(x: Any) -> np.ndarray:
 def _set_mode(model: Any, training: bool) -> None:
     if hasattr(model, "train"):
         model.train(training)
+
+
+class _NoBar:
+    """Stands in for a tqdm bar when progress is off (tqdm is then not even imported)."""
+
+    def set_description(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def set_postfix(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _progress_bar(total: int | None, progress: bool) -> Any:
+    """A tqdm bar (shown only on a terminal or in Jupyter), or a silent stand-in."""
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=None, unit="batch", dynamic_ncols=True)

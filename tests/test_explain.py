@@ -161,3 +161,13 @@ def test_html_and_errors():
     leaf = am.tensor(1.0, requires_grad=True, name="w")
     assert len(am.explain(leaf)) == 0
     assert "no ops" in str(am.explain(leaf))
+
+
+def test_text_columns_align_when_cells_hold_combining_bars():
+    from autograd_mini.explain import _width, text_table
+
+    table = text_table(["rule", "n"], [["x̄ = ḡ · y", "1"], ["plain text here", "2"]])
+    first, second = table.splitlines()[2:]
+    # the second column starts at the same screen column in both rows (x̄ is 2 code points)
+    assert _width(first[: first.index("1")]) == _width(second[: second.index("2")])
+    assert len(first[: first.index("1")]) == len(second[: second.index("2")]) + 1

@@ -77,7 +77,7 @@ def markdown() -> str:
     for name, op in REGISTRY.items():
         reads = [w for w, used in (("inputs", op.save_inputs), ("output", op.save_output)) if used]
         vjps = "<br>".join(r.replace("|", "\\|") for r in op.rules)
-        forward = FORWARD.get(name, "")
+        forward = FORWARD.get(name, "").replace("|", "\\|")
         rows.append(f"| `{name}` | {forward} | {vjps} | {', '.join(reads) or '-'} |")
     return _HEADER + "\n".join(rows) + "\n"
 
