@@ -157,7 +157,7 @@ def run_backward(
     saved_errors: Any = None
     try:
         pending: dict[Node, Any] = {}
-        leaf_grads: dict[int, list[Any]] = {}
+        leaf_grads: dict[int, tuple[Any, Any]] = {}
         captured: list[Any] = [None] * len(capture) if capture is not None else []
         capture_nodes: dict[Node, list[int]] = {}
         capture_leaves: dict[int, list[int]] = {}
@@ -224,8 +224,9 @@ def run_backward(
                         except ValueError:
                             raise RuntimeError(_shape_mismatch(node, i, got, want)) from None
                 if parent is None:
-                    if g is not None:
-                        _collect_leaf(x, g, leaf_grads)
+                    if g is not None:  # leaves sum their gradients over the whole pass
+                        entry = leaf_grads.get(id(x))
+                        leaf_grads[id(x)] = (x, g) if entry is None else (x, entry[1] + g)
                     continue
                 count = deps[parent] - 1
                 if count == 0:
@@ -242,9 +243,9 @@ def run_backward(
                 node.out = None
                 node.freed = True
         if capture is not None:
-            for key, entry in leaf_grads.items():
+            for key, (_, total) in leaf_grads.items():
                 for slot in capture_leaves.get(key, ()):
-                    captured[slot] = _sum(entry[1:])
+                    captured[slot] = total
             return captured
         _accumulate_leaves(leaf_grads, create_graph, Tensor)
         return None
@@ -254,40 +255,32 @@ def run_backward(
             np.seterr(**saved_errors)
 
 
-def _collect_leaf(leaf: Tensor, g: Any, leaf_grads: dict[int, list[Any]]) -> None:
+def _collect_leaf(leaf: Tensor, g: Any, leaf_grads: dict[int, tuple[Any, Any]]) -> None:
     entry = leaf_grads.get(id(leaf))
-    if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g]
-    else:
-        entry.append(g)
+    leaf_grads[id(leaf)] = (leaf, g) if entry is None else (leaf, entry[1] + g)
 
 
-def _sum(parts: list[Any]) -> Any:
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
-
-
-def _accumulate_leaves(leaf_grads: dict[int, list[Any]], create_graph: bool, tensor: Any) -> None:
+def _accumulate_leaves(
+    leaf_grads: dict[int, tuple[Any, Any]], create_graph: bool, tensor: Any
+) -> None:
+    """Run leaf hooks on each leaf's total gradient of this pass, then add it to ``.grad``."""
     assigned: set[int] = set()
-    for entry in leaf_grads.values():
-        leaf = entry[0]
-        g = _sum(entry[1:])
+    for leaf, g in leaf_grads.values():
         if leaf._hooks is not None:
             g = _run_hooks(leaf._hooks, g, tensor, create_graph)
-        if not isinstance(g, tensor):
-            if g.dtype != leaf._data.dtype:
-                g = g.astype(leaf._data.dtype)
-            if leaf.grad is None:
-                if id(g) in assigned:  # one array reached two leaves (x + y): copy it
-                    g = g.copy()
-                assigned.add(id(g))
-                leaf.grad = tensor._wrap(g)
-            else:
-                leaf.grad = tensor._wrap(leaf.grad._data + g)
-        else:
+        if isinstance(g, tensor):
             leaf.grad = g if leaf.grad is None else leaf.grad + g
+            continue
+        if g.dtype != leaf._data.dtype:
+            g = g.astype(leaf._data.dtype)
+        old = leaf.grad
+        if old is None:
+            if id(g) in assigned:  # one array reached two leaves (x + y): copy it
+                g = g.copy()
+            assigned.add(id(g))
+            leaf.grad = tensor._wrap(g)
+        else:
+            leaf.grad = tensor._wrap(old._data + g)
 
 
 def _run_hooks(hooks: list[Any], grad: Any, tensor: Any, create_graph: bool) -> Any:

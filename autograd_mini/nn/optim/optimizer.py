@@ -102,20 +102,25 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        states = self.state
+        update = self._update
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.data
-                if grad.shape != p.shape:
+                grad = p.grad._data
+                value = p._data
+                if grad.shape != value.shape:
                     raise RuntimeError(
                         f"{type(self).__name__}.step: a gradient of shape {grad.shape} for a "
-                        f"parameter of shape {p.shape}"
+                        f"parameter of shape {value.shape}"
                     )
-                state = self.state.setdefault(p, {})
-                new = self._update(p.data, grad, state, group)
-                if new.dtype != p.dtype:
-                    new = new.astype(p.dtype)
+                state = states.get(p)
+                if state is None:
+                    state = states[p] = {}
+                new = update(value, grad, state, group)
+                if new.dtype != value.dtype:
+                    new = new.astype(value.dtype)
                 p.data = new  # out of place; bumps the version
         return loss
 
