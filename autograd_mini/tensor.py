@@ -437,15 +437,13 @@ class Tensor:
         graph's saved values are freed unless ``retain_graph`` (default: ``create_graph``).
         With ``create_graph=True`` the gradients are themselves differentiable.
         """
-        from .autograd.engine import run_backward
-
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran under no_grad())"
             )
         seed = _seed(self, gradient, "backward")
-        run_backward(
+        _engine.run_backward(
             [self], [seed], create_graph if retain_graph is None else retain_graph, create_graph
         )
 
@@ -779,3 +777,8 @@ from .ops import binary as _b  # noqa: E402
 from .ops import linalg as _l  # noqa: E402
 from .ops import shape as _s  # noqa: E402
 from .ops import unary as _u  # noqa: E402
+
+from .autograd import engine as _engine  # noqa: E402
+
+_engine._Tensor = Tensor
+_engine._sum_to = _s.sum_to

@@ -25,6 +25,12 @@ from .node import EPOCH, Node
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
+# Set by ``tensor.py`` once the Tensor type and the ops exist: the engine needs the
+# Tensor type and ``sum_to`` (to undo broadcasting) but must not import them at the top
+# (the tensor layer imports the engine's modules first).
+_Tensor: Any = None
+_sum_to: Any = None
+
 
 def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Node, int]:
     """For each node reachable from ``roots``: how many graph edges point into it."""
@@ -44,8 +50,10 @@ def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Nod
                 f"need to backpropagate through the same graph again."
             )
         for x in node.inputs:
-            parent = getattr(x, "grad_fn", None)
-            if parent is None or not x.requires_grad:
+            if not isinstance(x, _Tensor) or not x.requires_grad:
+                continue
+            parent = x.grad_fn
+            if parent is None:
                 continue
             if parent in deps:
                 deps[parent] += 1
@@ -73,8 +81,10 @@ def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
         node = ready.pop()
         order.append(node)
         for x in node.inputs:
-            parent = getattr(x, "grad_fn", None)
-            if parent is None or not x.requires_grad:
+            if not isinstance(x, _Tensor) or not x.requires_grad:
+                continue
+            parent = x.grad_fn
+            if parent is None:
                 continue
             deps[parent] -= 1
             if deps[parent] == 0:
@@ -149,9 +159,7 @@ def run_backward(
     (first order only) also walks graphs freed by an earlier backward, recomputing a
     node's output from its inputs where the VJP needs it.
     """
-    from ..ops.shape import sum_to
-    from ..tensor import Tensor
-
+    Tensor, sum_to = _Tensor, _sum_to  # injected by tensor.py (no import on the hot path)
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     saved_errors: Any = None
@@ -325,8 +333,7 @@ def _call_vjp(
 
 def _check_mutations(node: Node) -> None:
     """Raise if an input whose value the VJP reads was modified in place after the op."""
-    from ..tensor import Tensor
-
+    Tensor = _Tensor
     epoch = node.epoch
     assert epoch is not None
     for i, x in enumerate(node.inputs):

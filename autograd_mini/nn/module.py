@@ -202,6 +202,11 @@ class Module:
         # a forward that returns one of its inputs unchanged tags nothing).
         node = out.grad_fn if isinstance(out, Tensor) else None
         if node is not None and node.scope is None:
+            if len(args) == 1 and not kwargs:  # the common call: one input
+                x = args[0]
+                if x is not out:
+                    node.scope = (self, (x,) if isinstance(x, Tensor) else ())
+                return out
             inputs = [a for a in args if isinstance(a, Tensor)]
             if kwargs:
                 inputs += [v for v in kwargs.values() if isinstance(v, Tensor)]
