@@ -772,13 +772,12 @@ def _seed(root: Tensor, gradient: Any, who: str) -> Any:
 
 _PASS_THROUGH = {Tensor, float, int, np.ndarray, np.float64, np.float32}
 
+from .autograd import engine as _engine  # noqa: E402
 from .ops import api as _api  # noqa: E402  (ops need Tensor; Tensor methods need ops)
 from .ops import binary as _b  # noqa: E402
 from .ops import linalg as _l  # noqa: E402
 from .ops import shape as _s  # noqa: E402
 from .ops import unary as _u  # noqa: E402
-
-from .autograd import engine as _engine  # noqa: E402
 
 _engine._Tensor = Tensor
 _engine._sum_to = _s.sum_to
