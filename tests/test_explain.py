@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from seed_chain import d_chain
 
 import autograd_mini as am
 from autograd_mini.autograd import topological_order
@@ -28,16 +29,7 @@ def four_weight_chain(weights=(0.8, 0.6, 0.1, 0.5)):
 
 
 def seed_d_chain(weights=(0.8, 0.6, 0.1, 0.5)):
-    w1, w2, w3, w4 = weights
-    z1 = X * w1
-    z2 = z1 * w2
-    z3 = z2 * w3
-    y = z3 * w4
-    d4 = y - TARGET
-    d3 = d4 * w4
-    d2 = d3 * w3
-    d1 = d2 * w2
-    return {"z": (z1, z2, z3), "d": (d1, d2, d3, d4), "grads": (d1 * X, d2 * z1, d3 * z2, d4 * z3)}
+    return d_chain(*weights)
 
 
 def entry_for(ledger, output):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from seed_chain import d_chain
 
 import autograd_mini as am
 
@@ -65,15 +66,7 @@ def chain_loss(w1, w2, w3, w4):
 def chain_hand(w1, w2, w3, w4):
     """The seed's formulas: dJ/dw4 = (y - y*) z3 = d4 z3, dJ/dw3 = d4 w4 z2 = d3 z2,
     dJ/dw2 = d3 w3 z1 = d2 z1, dJ/dw1 = d2 w2 x = d1 x."""
-    z1 = X * w1
-    z2 = z1 * w2
-    z3 = z2 * w3
-    y = z3 * w4
-    d4 = y - TARGET
-    d3 = d4 * w4
-    d2 = d3 * w3
-    d1 = d2 * w2
-    return d1 * X, d2 * z1, d3 * z2, d4 * z3
+    return d_chain(w1, w2, w3, w4)["grads"]
 
 
 W0 = (0.8, 0.6, 0.1, 0.5)

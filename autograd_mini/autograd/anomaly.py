@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 
-from .grad_mode import state
+from .grad_mode import _FlagContext, state
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -36,7 +35,7 @@ def set_detect_anomaly(mode: bool) -> None:
     state.anomaly = bool(mode)
 
 
-class detect_anomaly:
+class detect_anomaly(_FlagContext):
     """Context manager (and decorator) that turns on anomaly detection in this thread.
 
     >>> import autograd_mini as am
@@ -46,34 +45,14 @@ class detect_anomaly:
     ...         y = am.log(x)
     ...     except am.AnomalyError as e:
     ...         print("caught:", str(e).splitlines()[0])
-    caught: forward of 'log' produced -inf ...
+    caught: forward of 'log' produced -inf from finite inputs
     """
 
+    flag = "anomaly"
+
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self._prev: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._prev.append(state.anomaly)
-        state.anomaly = self.enabled
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        state.anomaly = self._prev.pop()
-
-    def __call__(self, fn: Any) -> Any:
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__(self.enabled):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        super().__init__()
+        self.mode = bool(enabled)
 
 
 def creation_site() -> str:

@@ -55,17 +55,22 @@ class set_grad_enabled:
         state.grad_enabled = self.prev
 
 
-class _GradModeContext:
-    """Base of ``no_grad``/``enable_grad``: a re-entrant context manager and decorator."""
+class _FlagContext:
+    """Sets one per-thread flag of ``state`` inside a ``with`` block or a decorated call.
 
+    Re-entrant: nested blocks restore what they found. Subclasses name the flag and the
+    value (``no_grad``, ``enable_grad``, ``detect_anomaly``).
+    """
+
+    flag = "grad_enabled"
     mode = True
 
     def __init__(self) -> None:
         self._prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self._prev.append(state.grad_enabled)
-        state.grad_enabled = self.mode
+        self._prev.append(getattr(state, self.flag))
+        setattr(state, self.flag, self.mode)
 
     def __exit__(
         self,
@@ -73,21 +78,24 @@ class _GradModeContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        state.grad_enabled = self._prev.pop()
+        setattr(state, self.flag, self._prev.pop())
 
     def __call__(self, fn: F) -> F:
-        mode = self.mode
+        flag, mode = self.flag, self.mode
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = state.grad_enabled
-            state.grad_enabled = mode
+            prev = getattr(state, flag)
+            setattr(state, flag, mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                state.grad_enabled = prev
+                setattr(state, flag, prev)
 
         return wrapper  # type: ignore[return-value]
+
+
+_GradModeContext = _FlagContext
 
 
 class no_grad(_GradModeContext):
