@@ -46,10 +46,10 @@ notebooks: setup
 	$(if $(wildcard notebooks/*.ipynb),$(BIN)/python -m pytest -q -p no:cacheprovider --nbmake notebooks,@echo "no notebooks yet")
 
 docs: setup
-	$(if $(wildcard mkdocs.yml),$(BIN)/mkdocs build --strict --quiet,@echo "no mkdocs.yml yet")
+	$(if $(wildcard mkdocs.yml),NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet,@echo "no mkdocs.yml yet")
 
 serve-docs: setup
-	$(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 # The long soak (20,000 training steps); `make test` runs a 2,000-step version.
 soak: setup
