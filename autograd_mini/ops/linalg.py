@@ -84,14 +84,21 @@ def _linear_forward(x: Any, w: Any, b: Any = None) -> Any:
 
 def _linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:
     # W̄ = Σ over all batch axes of ḡᵀ x: flatten the batch axes, then one matmul
-    # (.reshape, .T and @ work alike on arrays and Tensors, so this serves create_graph)
+    # (.reshape, .T, .sum and @ work alike on arrays and Tensors: this serves create_graph)
+    if g.ndim == 2:
+        return g.T @ x
     return g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+
+
+def _linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:
+    # b̄ = ḡ summed over the batch axes, here rather than by the engine's sum_to
+    return g.sum(axis=0) if g.ndim == 2 else g.reshape(-1, g.shape[-1]).sum(axis=0)
 
 
 linear: Op = Op(
     "linear",
     _linear_forward,
-    [lambda g, ans, x, w, b: g @ w, _linear_vjp_w, lambda g, ans, x, w, b: g],
+    [lambda g, ans, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b],
     rules=["x̄ = ḡ W", "W̄ = ḡᵀ x (summed over batch axes)", "b̄ = ḡ (summed over batch axes)"],
     hint="The input's last axis must equal in_features, the weight's second axis.",
 )
