@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import api as ops
-from ..ops import linalg
+from ..ops import linalg, reduction
 from ..ops import loss as loss_ops
 from ..tensor import Tensor, apply_op
 from .init import Generator, as_generator
@@ -235,10 +235,8 @@ def l2_penalty(params: Any, lam: float, include_bias: bool = False) -> Tensor:
             "l2_penalty: no weights to penalise (no parameter has 2 or more axes); pass "
             "include_bias=True to penalise 1-D parameters too"
         )
-    total = (chosen[0] * chosen[0]).sum()
-    for t in chosen[1:]:
-        total = total + (t * t).sum()
-    return total * float(lam)
+    # one node for the whole penalty: Σ over all chosen tensors of Σ w², VJP 2ḡw each
+    return apply_op(reduction.sum_squares, tuple(chosen), None) * float(lam)
 
 
 def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:

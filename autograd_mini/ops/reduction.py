@@ -184,3 +184,24 @@ log_softmax: Op = Op(
     rules=["x̄ = ḡ - softmax(x) · Σ_axis ḡ = ḡ - exp(y) Σ ḡ"],
     hint="axis must be in range for the tensor's ndim.",
 )
+
+
+# ---------------------------------------------------------------- sum of squares
+
+
+def _sum_squares_forward(*xs: Any) -> Any:
+    # Σᵢ Σ xᵢ²: the L2 penalty of a whole model as one node
+    return sum(np.vdot(x, x) for x in xs)
+
+
+def _sum_squares_vjp(g: Any, ans: Any, values: Any, needs: Any) -> list[Any]:
+    return [(g * 2.0) * x if need else None for x, need in zip(values, needs)]
+
+
+sum_squares: Op = Op(
+    "sum_squares",
+    _sum_squares_forward,
+    vjp_all=_sum_squares_vjp,
+    rules=["x̄ᵢ = 2 ḡ xᵢ"],
+    hint="All inputs must be numeric tensors.",
+)

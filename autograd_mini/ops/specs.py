@@ -164,6 +164,11 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x, y, z: am.stack([x, y, z], axis=-1), normal(4), normal(4), normal(4)),
     ],
     # fused ops
+    "sum_squares": [
+        case(lambda x, y: am.ops.reduction.sum_squares(x, y), normal(3, 4), normal(5)),
+        case(lambda x: am.nn.functional.l2_penalty([x], 0.3, include_bias=True), normal(2, 3),
+             label="l2_penalty"),
+    ],
     "linear": [
         case(lambda x, w, b: am.nn.functional.linear(x, w, b), normal(5, 3), normal(4, 3), normal(4)),
         case(lambda x, w: am.nn.functional.linear(x, w), normal(2, 5, 3), normal(4, 3), label="batched"),

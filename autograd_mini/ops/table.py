@@ -52,6 +52,7 @@ FORWARD = {
     "stack": "y = [x₁, x₂, …] stacked along a new axis",
     "matmul": "Y = X W",
     "linear": "Y = X Wᵀ + b",
+    "sum_squares": "y = Σᵢ Σ xᵢ² (an L2 penalty as one node)",
     "softmax_cross_entropy": "L = mean_n (log Σ_c e^{z_nc} - z_{n,labelₙ})",
 }
 
