@@ -131,6 +131,7 @@ sum_to: Op = Op(
     [lambda g, ans, x, shape=(): broadcast_to(g, shape=_shape(x))],
     save_inputs=False,
     rules=["x̄ = broadcast_to(ḡ, x.shape)"],
+    view=True,  # to the same shape it returns the input array itself
 )
 
 # ---------------------------------------------------------------- indexing

@@ -180,5 +180,6 @@ astype: Op = Op(
     [lambda g, ans, x, dtype=None: astype(g, dtype=np.asarray(value_of(x)).dtype)],
     save_inputs=False,
     rules=["x̄ = ḡ cast back to x's dtype"],
+    view=True,  # casting to the same dtype returns the input array itself
 )
 
