@@ -41,6 +41,7 @@ def run(dtype_name: str, quick: bool) -> dict[str, Any]:
     w2["library_gflops"] = flops / w2["library_s"] / 1e9
     w2["reference_gflops"] = flops / w2["reference_s"] / 1e9
     w2["bare_matmul_gflops"] = workloads.matmul_gflops(256, 1024, 1024, dtype)
+    w2["optimizer"] = workloads.optimizer_update([784, 1024, 1024, 10], dtype, 5, max(3, reps // 3))
     out["W2"] = w2
     out["W3"] = workloads.elementwise_chain(dtype, 999, reps * 4)
     out["W5"] = workloads.moons_hinge(dtype, 20, reps)

@@ -101,6 +101,21 @@ def mlp_ce(
     return out
 
 
+def optimizer_update(sizes: list[int], dtype: Any, steps: int, repeats: int) -> dict[str, Any]:
+    """The SGD update alone: the library's copy-on-write step vs an in-place ``p -= lr·g``."""
+    model, params = _model_and_copies(sizes, dtype)
+    for p in model.parameters():
+        p.grad = am.zeros_like(p)
+    grads = [np.zeros_like(p) for p in params]
+    opt = nn.optim.SGD(model.parameters(), lr=0.01)
+
+    def reference() -> None:
+        for p, g in zip(params, grads):
+            p -= 0.01 * g
+
+    return compare(opt.step, reference, steps, repeats)
+
+
 def matmul_gflops(n: int, k: int, m: int, dtype: Any, repeats: int = 20) -> float:
     """GFLOP/s of one bare NumPy matmul (n×k)·(k×m) in this process."""
     a = np.random.default_rng(0).standard_normal((n, k)).astype(dtype)
