@@ -54,14 +54,11 @@ class Adagrad(Optimizer):
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> np.ndarray:
-        if group["maximize"]:
-            grad = -grad
+        grad = self._descent_direction(param, grad, group)
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(param, group["initial_accumulator_value"])
         state["step"] += 1
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
         state["sum"] += grad * grad
         return param - clr * grad / (np.sqrt(state["sum"]) + group["eps"])

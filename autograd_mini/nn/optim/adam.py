@@ -58,8 +58,7 @@ class Adam(Optimizer):
     ) -> np.ndarray:
         lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
+        grad = self._descent_direction(param, grad, group, coupled_decay=not self._decoupled)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(param)
@@ -68,11 +67,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        if wd != 0:
-            if self._decoupled:
-                param = param * (1.0 - lr * wd)  # AdamW: θ ← θ - γλθ, apart from the gradient
-            else:
-                grad = grad + wd * param
+        if wd != 0 and self._decoupled:
+            param = param * (1.0 - lr * wd)  # AdamW: θ ← θ - γλθ, apart from the gradient
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m *= beta1
         m += (1.0 - beta1) * grad

@@ -130,6 +130,21 @@ class Optimizer:
         """The new value of one parameter (subclasses implement their rule here)."""
         raise NotImplementedError
 
+    @staticmethod
+    def _descent_direction(
+        param: np.ndarray, grad: np.ndarray, group: dict[str, Any], coupled_decay: bool = True
+    ) -> np.ndarray:
+        """g ← -g when maximizing, then g ← g + λθ (L2 weight decay in the gradient).
+
+        The first lines of every PyTorch update rule; AdamW passes
+        ``coupled_decay=False`` and decays the parameter itself instead.
+        """
+        if group["maximize"]:
+            grad = -grad
+        if coupled_decay and group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param
+        return grad
+
     # ------------------------------------------------------------ saving
 
     def state_dict(self) -> dict[str, Any]:

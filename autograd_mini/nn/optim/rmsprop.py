@@ -52,8 +52,7 @@ class RMSprop(Optimizer):
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> np.ndarray:
         alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
-        if group["maximize"]:
-            grad = -grad
+        grad = self._descent_direction(param, grad, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(param)
@@ -62,8 +61,6 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(param)
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1.0 - alpha) * grad * grad

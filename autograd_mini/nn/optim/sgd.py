@@ -52,10 +52,7 @@ class SGD(Optimizer):
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> np.ndarray:
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._descent_direction(param, grad, group)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
