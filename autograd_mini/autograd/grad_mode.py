@@ -95,10 +95,7 @@ class _FlagContext:
         return wrapper  # type: ignore[return-value]
 
 
-_GradModeContext = _FlagContext
-
-
-class no_grad(_GradModeContext):
+class no_grad(_FlagContext):
     """Context manager and decorator that stops recording ops (inference, weight updates).
 
     Inside it, results of ops have ``requires_grad=False`` and no graph is built.
@@ -114,7 +111,7 @@ class no_grad(_GradModeContext):
     mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_FlagContext):
     """Context manager and decorator that turns recording back on inside ``no_grad``."""
 
     mode = True
