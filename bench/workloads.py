@@ -59,6 +59,15 @@ def _model_and_copies(sizes: list[int], dtype: Any, seed: int = 0, activation: s
     return model, params
 
 
+def _ce_step(model: Any, opt: Any, xt: am.Tensor, y: np.ndarray) -> float:
+    """One library training step with softmax cross-entropy; returns the loss."""
+    loss = nn.functional.cross_entropy(model(xt), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return float(loss.item())
+
+
 def _check(lib_loss: float, ref_loss: float, lib_grads: list[np.ndarray], ref_grads: list[np.ndarray],
            dtype: Any) -> bool:
     rtol = 1e-3 if np.dtype(dtype) == np.float32 else 1e-9
@@ -81,11 +90,7 @@ def mlp_ce(
     xt = am.tensor(x)
 
     def library() -> float:
-        loss = nn.functional.cross_entropy(model(xt), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return float(loss.item())
+        return _ce_step(model, opt, xt, y)
 
     def reference() -> float:
         return handwritten.relu_mlp_ce_step(params, x, y, lr)[0]
@@ -252,10 +257,7 @@ def memory_growth(x: np.ndarray, y: np.ndarray, dtype: Any, steps: int) -> dict[
     xt = am.tensor(x)
 
     def step() -> None:
-        loss = nn.functional.cross_entropy(model(xt), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        _ce_step(model, opt, xt, y)
 
     for _ in range(200):
         step()

@@ -200,19 +200,19 @@ def test_soak_training_does_not_grow_memory():
     y = rng.integers(0, 3, 64)
     model = _model()
     opt = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    warmup = min(200, SOAK_STEPS // 10)
-    for _ in range(warmup):
+    def step() -> am.Tensor:
         loss = nn.functional.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return loss
+
+    for _ in range(min(200, SOAK_STEPS // 10)):  # warm-up
+        step()
     gc.collect()
     start = _rss_mb()
     for _ in range(SOAK_STEPS):
-        loss = nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        loss = step()
     gc.collect()
     growth = _rss_mb() - start
     assert growth < 20.0, f"resident memory grew by {growth:.1f} MB over {SOAK_STEPS} steps"
