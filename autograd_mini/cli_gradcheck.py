@@ -27,10 +27,10 @@ import numpy as np
 
 from .autograd.engine import topological_order
 from .creation import tensor
-from .explain import text_table
 from .gradcheck import compare_gradients, numerical_grad
 from .ops import REGISTRY
 from .ops.specs import SPECS, Case
+from .tables import text_table
 
 __all__ = ["ATOL", "RTOL", "CheckResult", "check_case", "check_model", "check_op", "run", "select_ops"]
 

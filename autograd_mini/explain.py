@@ -14,7 +14,6 @@ The small table helpers at the bottom are shared with :mod:`autograd_mini.gradch
 from __future__ import annotations
 
 import html
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +23,11 @@ import numpy as np
 from .autograd.engine import trace_backward
 from .autograd.node import Node
 from .ops.shape import sum_to
+from .tables import SMALL, format_value, html_table, text_table
 from .tensor import Tensor
 
 __all__ = ["Ledger", "LedgerEntry", "LedgerInput", "explain"]
 
-_SMALL = 6  # tensors with at most this many entries are shown in full
 _RULES_NOTE = (
     "Rules are the op table's: ḡ is the upstream gradient, x and y the op's first and second "
     "inputs (y is the output for one-input ops), x̄ and ȳ the gradients they receive."
@@ -174,7 +173,7 @@ def _input_label(x: Any, labels: dict[Node, str], leaves: dict[int, str]) -> str
         return x.name
     if x.requires_grad:
         return leaves.setdefault(id(x), f"leaf{len(leaves) + 1}")
-    return format_value(x._data) if x.size <= _SMALL else f"constant{x.shape}"
+    return format_value(x._data) if x.size <= SMALL else f"constant{x.shape}"
 
 
 def _local(upstream: Any, grad: np.ndarray | None) -> float | None:
@@ -242,71 +241,3 @@ def explain(root: Tensor, gradient: Any = None) -> Ledger:
         out_shape = up.shape if up is not None else ()
         entries.append(LedgerEntry(step, node.name, labels[node], out_shape, up, tuple(inputs)))
     return Ledger(root.name or (labels[root.grad_fn] if root.grad_fn is not None else "out"), entries)
-
-
-# ---------------------------------------------------------------- table helpers
-
-
-def format_value(value: Any) -> str:
-    """A number or a small array in full, a summary (shape, min/mean/max) otherwise."""
-    if value is None:
-        return "—"
-    arr = np.asarray(getattr(value, "_data", value))
-    if arr.size == 1:
-        return f"{float(arr.reshape(())):.6g}"
-    if arr.size == 0:
-        return f"empty{arr.shape}"
-    if arr.size <= _SMALL:
-        return np.array2string(
-            arr, separator=", ", formatter={"float_kind": lambda v: f"{v:.4g}"}, max_line_width=200
-        )
-    return (
-        f"shape {arr.shape}: min {float(arr.min()):.4g}, mean {float(arr.mean()):.4g}, "
-        f"max {float(arr.max()):.4g}"
-    )
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes on screen: combining marks (the bar of x̄) take none."""
-    return sum(1 for ch in text if not unicodedata.combining(ch))
-
-
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An aligned plain-text table: a header line, a rule, then the rows."""
-    widths = [_width(h) for h in headers]
-    for row in rows:
-        for j, cell in enumerate(row):
-            widths[j] = max(widths[j], _width(cell))
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    out = [line(headers), line(["-" * w for w in widths])]
-    out.extend(line(row) for row in rows)
-    return "\n".join(out)
-
-
-def html_table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    caption: str = "",
-    group_starts: Sequence[int] = (),
-    row_styles: Sequence[str] = (),
-) -> str:
-    """An HTML table (for notebooks); rows at ``group_starts`` get a top border."""
-    starts = set(group_starts)
-    parts = ["<table>"]
-    if caption:
-        parts.append(f"<caption style='text-align:left'>{caption}</caption>")
-    parts.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
-    for i, row in enumerate(rows):
-        styles = []
-        if i in starts and i > 0:
-            styles.append("border-top:2px solid #888")
-        if i < len(row_styles) and row_styles[i]:
-            styles.append(row_styles[i])
-        style = f" style='{';'.join(styles)}'" if styles else ""
-        cells = "".join(f"<td>{html.escape(c)}</td>" for c in row)
-        parts.append(f"<tr{style}>{cells}</tr>")
-    parts.append("</table>")
-    return "".join(parts)

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from .explain import text_table
 from .finite_differences import (
     _ArgsTarget,
     _coordinate_differences,
@@ -39,6 +38,7 @@ from .finite_differences import (
     numerical_grad,
 )
 from .gradreport import EntryReport, GradientReport, GradientRow, _judge
+from .tables import text_table
 from .tensor import Tensor
 
 __all__ = [

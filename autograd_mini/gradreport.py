@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .explain import html_table, text_table
+from .tables import html_table, text_table
 
 # ---------------------------------------------------------------- judging one input
 

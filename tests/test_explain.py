@@ -156,7 +156,7 @@ def test_html_and_errors():
 
 
 def test_text_columns_align_when_cells_hold_combining_bars():
-    from autograd_mini.explain import _width, text_table
+    from autograd_mini.tables import _width, text_table
 
     table = text_table(["rule", "n"], [["x̄ = ḡ · y", "1"], ["plain text here", "2"]])
     first, second = table.splitlines()[2:]
