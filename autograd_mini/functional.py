@@ -36,7 +36,7 @@ from .autograd import api as engine_api
 from .autograd.grad_mode import enable_grad
 from .ops import api as ops_api
 from .ops.registry import Op
-from .tensor import Tensor, _to_array
+from .tensor import Tensor, _to_array, find_tensor
 
 Argnums = int | Sequence[int]
 
@@ -105,7 +105,20 @@ def _float_array(value: Any, who: str, position: int) -> np.ndarray:
 
 
 def _is_traced(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad
+    """A Tensor that requires grad, or a list/tuple holding one."""
+    if isinstance(x, Tensor):
+        return x.requires_grad
+    if isinstance(x, (list, tuple)):
+        inner = find_tensor(x)
+        return inner is not None and inner.requires_grad
+    return False
+
+
+def _joined(x: Any, who: str) -> Any:
+    """Lists and tuples holding Tensors stacked differentiably; anything else as it is."""
+    if isinstance(x, (list, tuple)) and find_tensor(x) is not None:
+        return ops_api.as_tensor(x, who)
+    return x
 
 
 def _prepare(
@@ -115,11 +128,12 @@ def _prepare(
 
     Called inside :func:`_tracing`, so an enclosing transform shows as depth > 1.
     """
-    nested = _trace.depth > 1 or any(_is_traced(args[i]) for i in nums) or any(_is_traced(x) for x in extra)
+    # Any traced input, differentiated or not, means the result must stay connected to it.
+    nested = _trace.depth > 1 or any(_is_traced(a) for a in args) or any(_is_traced(x) for x in extra)
     call_args = list(args)
     variables = []
     for i in nums:
-        a = args[i]
+        a = _joined(args[i], who)
         if nested and _is_traced(a):
             x = _identity(a)  # stays connected to the enclosing transform's graph
         else:
@@ -329,6 +343,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
 
 def _check_tangent(v: Any, like: Tensor, what: str, who: str, position: int) -> Any:
     """A tangent or cotangent checked against the shape it must have."""
+    v = _joined(v, who)
     if isinstance(v, Tensor):
         arr = v._data
     else:

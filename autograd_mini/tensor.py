@@ -23,15 +23,75 @@ TensorLike = Union["Tensor", np.ndarray, float, int, list, tuple]
 _ALLOWED_KINDS = "fiub"
 
 
-def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
-    """Validate and convert user data to a fresh NumPy array."""
+def find_tensor(data: Any) -> Tensor | None:
+    """The first Tensor inside nested lists and tuples (one that requires grad if any).
+
+    Walks the nesting with an explicit stack (no recursion). ``None`` when the
+    structure holds no Tensor at all.
+    """
+    found: Tensor | None = None
+    pending = [data]
+    while pending:
+        for item in pending.pop():
+            if isinstance(item, Tensor):
+                if item.requires_grad:
+                    return item
+                if found is None:
+                    found = item
+            elif isinstance(item, (list, tuple)):
+                pending.append(item)
+    return found
+
+
+def _refuse_graph(data: Any, who: str) -> None:
+    """Raise if making an array of ``data`` would silently drop a Tensor's gradient."""
     if isinstance(data, Tensor):
+        if data.requires_grad:
+            raise TypeError(
+                f"{who}: the given Tensor requires grad, and copying it into a new tensor "
+                f"would turn it into a constant and drop its gradient. Use the tensor "
+                f"itself, t.detach() for a constant copy of its values, or "
+                f"t.detach().requires_grad_() for a new leaf."
+            )
+        return
+    inner = find_tensor(data)
+    if inner is not None and inner.requires_grad:
+        raise TypeError(
+            f"{who}: this {type(data).__name__} holds Tensors that require grad, and making "
+            f"a new tensor of it would turn them into constants and drop their gradients. "
+            f"Use am.stack([...]) (nested for nested lists) to join Tensors "
+            f"differentiably, or detach them first if you want constants."
+        )
+
+
+def _is_graph_value(value: Any) -> bool:
+    """A Tensor that requires grad, or a list/tuple holding one."""
+    if isinstance(value, Tensor):
+        return value.requires_grad
+    if isinstance(value, (list, tuple)):
+        inner = find_tensor(value)
+        return inner is not None and inner.requires_grad
+    return False
+
+
+def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
+    """Validate and convert user data to a fresh NumPy array.
+
+    This is where every array made from user input is made, so it guards the rule that
+    no Tensor that requires grad is turned into a constant silently: such a Tensor, or
+    a list or tuple holding one, raises a TypeError (ops stack lists of Tensors
+    differentiably before they get here).
+    """
+    if isinstance(data, Tensor):
+        _refuse_graph(data, who)
         arr = np.array(data._data, dtype=dtype, copy=True)
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=dtype, copy=True)
     elif data is None:
         raise TypeError(f"{who}: cannot make a tensor from None; pass a number, list or array")
     elif isinstance(data, (bool, int, float, list, tuple)):
+        if isinstance(data, (list, tuple)):
+            _refuse_graph(data, who)
         try:
             arr = np.array(data, dtype=dtype)
         except ValueError as e:
@@ -68,6 +128,8 @@ def _operand(x: Any, op_name: str) -> Any:
             raise TypeError(f"{op_name}: unsupported operand of dtype {np.asarray(x).dtype}")
         return x
     if isinstance(x, (list, tuple)):
+        if find_tensor(x) is not None:
+            return _api.stack_nested(x, op_name)  # differentiable, never a silent constant
         return _to_array(x, who=op_name)
     raise TypeError(
         f"{op_name}: unsupported operand of type {type(x).__name__}; expected a Tensor, a "
@@ -510,6 +572,13 @@ class Tensor:
                 "slice assignment to a tensor that is part of a graph is not recorded; "
                 "build the value out of place (am.where(mask, new, x), am.concatenate) "
                 "or assign under `with am.no_grad():`"
+            )
+        if state.grad_enabled and _is_graph_value(value):
+            raise RuntimeError(
+                "slice assignment: the assigned value requires grad, but writing it into "
+                "this tensor would keep only its values and drop its gradient. Build the "
+                "result out of place instead (am.where(mask, value, x), am.stack, "
+                "am.concatenate), or assign under `with am.no_grad():` if you want constants."
             )
         new = self._data.copy()
         new[_index(index)] = value._data if isinstance(value, Tensor) else value

@@ -1,0 +1,275 @@
+"""No Tensor that requires grad is ever turned into a constant silently.
+
+Ops and transforms given (nested) lists and tuples that hold Tensors stack them
+differentiably, as ``jax.numpy.array`` does; ``am.tensor`` (a leaf constructor) and slice
+assignment refuse them with an error that names the differentiable way. The property
+tests feed nested lists of Tensors to every public op, operator and transform, and
+compare every piece's gradient with the one obtained through an explicit ``am.stack``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import autograd_mini as am
+from autograd_mini import functional
+from autograd_mini.ops import api as ops_api
+
+SHAPE = (2, 3)
+
+# How each public op is called with the list-built argument ``x`` (shape (2, 3)) and an
+# ordinary Tensor ``o`` of the same shape. A new public op must get a line here.
+CALLS: dict[str, list[Callable[[Any, am.Tensor], am.Tensor]]] = {
+    "as_tensor": [lambda x, o: am.as_tensor(x)],
+    "exp": [lambda x, o: am.exp(x)],
+    "log": [lambda x, o: am.log(x)],
+    "sqrt": [lambda x, o: am.sqrt(x)],
+    "abs": [lambda x, o: am.abs(x)],
+    "sin": [lambda x, o: am.sin(x)],
+    "cos": [lambda x, o: am.cos(x)],
+    "tanh": [lambda x, o: am.tanh(x)],
+    "sigmoid": [lambda x, o: am.sigmoid(x)],
+    "relu": [lambda x, o: am.relu(x)],
+    "leaky_relu": [lambda x, o: am.leaky_relu(x, 0.1)],
+    "elu": [lambda x, o: am.elu(x)],
+    "softplus": [lambda x, o: am.softplus(x)],
+    "clip": [lambda x, o: am.clip(x, 0.8, 1.6)],
+    "astype": [lambda x, o: am.astype(x, np.float32)],
+    "maximum": [lambda x, o: am.maximum(x, o), lambda x, o: am.maximum(o, x)],
+    "minimum": [lambda x, o: am.minimum(x, o), lambda x, o: am.minimum(o, x)],
+    "where": [lambda x, o: am.where(o > 1.2, x, o), lambda x, o: am.where(o > 1.2, o, x)],
+    "sum": [lambda x, o: am.sum(x), lambda x, o: am.sum(x, axis=1)],
+    "mean": [lambda x, o: am.mean(x), lambda x, o: am.mean(x, axis=0)],
+    "max": [lambda x, o: am.max(x), lambda x, o: am.max(x, axis=1)],
+    "min": [lambda x, o: am.min(x), lambda x, o: am.min(x, axis=1)],
+    "var": [lambda x, o: am.var(x), lambda x, o: am.var(x, axis=1)],
+    "std": [lambda x, o: am.std(x), lambda x, o: am.std(x, axis=1)],
+    "logsumexp": [lambda x, o: am.logsumexp(x), lambda x, o: am.logsumexp(x, axis=1)],
+    "softmax": [lambda x, o: am.softmax(x)],
+    "log_softmax": [lambda x, o: am.log_softmax(x, axis=0)],
+    "reshape": [lambda x, o: am.reshape(x, (3, 2))],
+    "transpose": [lambda x, o: am.transpose(x)],
+    "swapaxes": [lambda x, o: am.swapaxes(x, 0, 1)],
+    "squeeze": [lambda x, o: am.squeeze(x)],
+    "unsqueeze": [lambda x, o: am.unsqueeze(x, 0)],
+    "expand_dims": [lambda x, o: am.expand_dims(x, 1)],
+    "flatten": [lambda x, o: am.flatten(x)],
+    "broadcast_to": [lambda x, o: am.broadcast_to(x, (2, 2, 3))],
+    "concatenate": [lambda x, o: am.concatenate([x, o]), lambda x, o: am.concatenate([o, x], axis=1)],
+    "stack": [lambda x, o: am.stack([x, o]), lambda x, o: am.stack([o, x], axis=2)],
+    "matmul": [lambda x, o: am.matmul(x, o.T), lambda x, o: am.matmul(o.T, x)],
+    "dot": [lambda x, o: am.dot(x, o.T), lambda x, o: am.dot(o.T, x)],
+    "outer": [lambda x, o: am.outer(x, o), lambda x, o: am.outer(o, x)],
+}
+
+OPERATORS: dict[str, Callable[[Any, am.Tensor], am.Tensor]] = {
+    "t + list": lambda x, o: o + x,
+    "list + t": lambda x, o: x + o,
+    "t - list": lambda x, o: o - x,
+    "list - t": lambda x, o: x - o,
+    "t * list": lambda x, o: o * x,
+    "list * t": lambda x, o: x * o,
+    "t / list": lambda x, o: o / x,
+    "list / t": lambda x, o: x / o,
+    "t ** list": lambda x, o: o**x,
+    "list ** t": lambda x, o: x**o,
+    "t @ list": lambda x, o: o.T @ x,
+    "list @ t": lambda x, o: x @ o.T,
+}
+
+
+def _public_ops() -> list[str]:
+    """Every public function of the ops layer that ``am`` exports."""
+    return sorted(
+        name
+        for name, f in vars(ops_api).items()
+        if inspect.isfunction(f) and f.__module__ == ops_api.__name__ and name in am.__all__
+    )
+
+
+def test_every_public_op_has_a_call() -> None:
+    missing = sorted(set(_public_ops()) - set(CALLS))
+    assert not missing, f"add the new ops to CALLS: {missing}"
+    assert set(CALLS) <= set(_public_ops())
+
+
+@st.composite
+def nestings(draw: Any) -> tuple[np.ndarray, str]:
+    """Values of shape (2, 3) in [0.6, 1.9] (inside every op's domain, away from kinks of
+    relu/abs/clip at the values used) and how they are split into Tensors."""
+    values = np.array(
+        draw(st.lists(st.floats(0.6, 1.9), min_size=6, max_size=6)), dtype=np.float64
+    ).reshape(SHAPE)
+    return values, draw(st.sampled_from(["rows", "scalars", "mixed", "tuple-rows"]))
+
+
+def _pieces(values: np.ndarray, mode: str) -> tuple[Any, list[am.Tensor], Callable[[], am.Tensor]]:
+    """The nested list given to the op, its leaf Tensors, and the same value built with am.stack."""
+    if mode in ("rows", "tuple-rows"):
+        leaves = [am.tensor(r, requires_grad=True) for r in values]
+        nested: Any = list(leaves) if mode == "rows" else tuple(leaves)
+        return nested, leaves, lambda: am.stack(leaves)
+    if mode == "scalars":
+        leaves = [am.tensor(v, requires_grad=True) for v in values.ravel()]
+        nested = [leaves[:3], leaves[3:]]
+        return nested, leaves, lambda: am.stack([am.stack(leaves[:3]), am.stack(leaves[3:])])
+    # mixed: a row Tensor, then a row of scalar Tensors and a plain float
+    row = am.tensor(values[0], requires_grad=True)
+    scalars = [am.tensor(v, requires_grad=True) for v in values[1, :2]]
+    last = float(values[1, 2])
+    nested = [row, [scalars[0], scalars[1], last]]
+    return (
+        nested,
+        [row, *scalars],
+        lambda: am.stack([row, am.stack([scalars[0], scalars[1], am.tensor(last)])]),
+    )
+
+
+def _gradients(fn: Callable[[], am.Tensor], leaves: list[am.Tensor], weights: np.ndarray | None) -> list[Any]:
+    for leaf in leaves:
+        leaf.grad = None
+    out = fn()
+    w = np.cos(np.arange(out.size, dtype=np.float64)).reshape(out.shape) + 1.5 if weights is None else weights
+    (out * am.tensor(w.astype(out.dtype))).sum().backward()
+    return [None if leaf.grad is None else leaf.grad.numpy().copy() for leaf in leaves]
+
+
+def _assert_same_gradients(
+    call: Callable[[Any, am.Tensor], am.Tensor], values: np.ndarray, mode: str
+) -> None:
+    nested, leaves, stacked = _pieces(values, mode)
+    other = am.tensor(values[::-1, ::-1] * 0.9 + 0.1)
+    through_list = _gradients(lambda: call(nested, other), leaves, None)
+    through_stack = _gradients(lambda: call(stacked(), other), leaves, None)
+    for i, (a, b) in enumerate(zip(through_list, through_stack)):
+        assert b is not None, "the reference lost the gradient itself"
+        assert a is not None, f"piece {i} lost its gradient: the list became a constant"
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+CASES = [(name, i) for name, calls in CALLS.items() for i in range(len(calls))]
+
+
+@pytest.mark.parametrize(("name", "index"), CASES, ids=[f"{n}-{i}" for n, i in CASES])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=nestings())
+def test_op_differentiates_nested_lists_of_tensors(
+    name: str, index: int, data: tuple[np.ndarray, str]
+) -> None:
+    values, mode = data
+    _assert_same_gradients(CALLS[name][index], values, mode)
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+@settings(max_examples=15, deadline=None)
+@given(data=nestings())
+def test_operator_differentiates_nested_lists_of_tensors(name: str, data: tuple[np.ndarray, str]) -> None:
+    values, mode = data
+    _assert_same_gradients(OPERATORS[name], values, mode)
+
+
+def test_issue_examples() -> None:
+    a = am.tensor([1.0, 2.0], requires_grad=True)
+    b = am.tensor([3.0, 4.0], requires_grad=True)
+    am.matmul([a, b], a).sum().backward()
+    # out_i = Σ_j M_ij a_j with rows a, b: ∂/∂a = Σ_i M_i + a-column terms = 2a + b
+    np.testing.assert_allclose(a.grad.numpy(), 2 * a.numpy() + b.numpy())
+    np.testing.assert_allclose(b.grad.numpy(), a.numpy())
+    assert am.grad(lambda x: am.mean([x, x + 2]))(1.0) == pytest.approx(1.0)
+    assert am.grad(lambda x: am.sum([x, 3 * x]))(0.5) == pytest.approx(4.0)
+    assert am.grad(lambda x: am.tanh([x, x]).sum())(0.3) == pytest.approx(2 * (1 - np.tanh(0.3) ** 2))
+
+
+# ---------------------------------------------------------------- transforms
+
+SCALAR_F = lambda y: (y**3).sum() * y[0]
+VECTOR_F = lambda y: y**2 * y[0]
+
+TRANSFORMS: dict[str, Callable[[Any], Any]] = {
+    "grad": lambda y: am.grad(SCALAR_F)(y),
+    "value_and_grad": lambda y: am.value_and_grad(SCALAR_F)(y)[1],
+    "jacobian": lambda y: am.jacobian(VECTOR_F)(y),
+    "hessian": lambda y: am.hessian(SCALAR_F)(y),
+    "vjp": lambda y: am.vjp(VECTOR_F, y)[1](np.array([1.0, -2.0, 0.5])),
+    "jvp": lambda y: am.jvp(VECTOR_F, (y,), (np.array([1.0, -2.0, 0.5]),))[1],
+    "hvp": lambda y: am.hvp(SCALAR_F, (y,), (np.array([1.0, -2.0, 0.5]),))[1],
+}
+
+
+def test_every_public_transform_is_covered() -> None:
+    assert set(TRANSFORMS) == set(functional.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+@settings(max_examples=10, deadline=None)
+@given(x0=st.floats(0.3, 1.7), container=st.sampled_from([list, tuple]))
+def test_transform_differentiates_a_tuple_of_traced_tensors(name: str, x0: float, container: type) -> None:
+    """The outer gradient flows through a transform applied to (x, 2x, x²) given as a tuple."""
+    inner = TRANSFORMS[name]
+
+    def through_list(x: am.Tensor) -> am.Tensor:
+        return am.sum(inner(container([x, 2 * x, x * x])))
+
+    def through_stack(x: am.Tensor) -> am.Tensor:
+        return am.sum(inner(am.stack([x, 2 * x, x * x])))
+
+    got = am.grad(through_list)(x0)
+    want = am.grad(through_stack)(x0)
+    (fd,) = am.numerical_grad(lambda x: through_stack(x), np.array(x0))
+    assert want == pytest.approx(float(fd), rel=1e-5, abs=1e-6)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_issue_transform_example() -> None:
+    f = lambda x: am.grad(lambda y: y[0] * y[1])((x, x)).sum()
+    # the inner gradient is (y₁, y₀) = (x, x); its sum 2x has derivative 2
+    assert am.grad(f)(3.0) == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_tensor_refuses_lists_of_tensors_that_require_grad() -> None:
+    a = am.tensor(1.0, requires_grad=True)
+    for data in ([a, 2.0], ((a,),), [[1.0], [a]]):
+        with pytest.raises(TypeError, match=r"am\.stack"):
+            am.tensor(data)
+    with pytest.raises(TypeError, match=r"detach"):
+        am.tensor(a)
+    # constants inside lists are plain values: nothing can be lost
+    c = am.tensor(2.0)
+    assert am.tensor([c, 3.0]).tolist() == [2.0, 3.0]
+    assert am.tensor(a.detach()).item() == 1.0
+
+
+def test_slice_assignment_refuses_a_value_that_requires_grad() -> None:
+    a = am.tensor(1.0, requires_grad=True)
+    t = am.zeros(3)
+    with pytest.raises(RuntimeError, match="drop its gradient"):
+        t[0] = a
+    with pytest.raises(RuntimeError, match="drop its gradient"):
+        t[:2] = [a, a]
+    with am.no_grad():
+        t[0] = a  # explicit: constants wanted
+    assert t.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_parameter_from_a_tensor_is_a_new_leaf() -> None:
+    from autograd_mini import nn
+
+    a = am.tensor([1.0, 2.0], requires_grad=True)
+    p = nn.Parameter(a * 2)
+    assert p.is_leaf and p.requires_grad and p.tolist() == [2.0, 4.0]
+
+
+def test_ragged_nested_list_names_the_shapes() -> None:
+    a = am.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="different shapes"):
+        am.sum([a, am.tensor([1.0, 2.0, 3.0])])
