@@ -268,3 +268,21 @@ def test_topological_order_walks_a_freed_graph():
     y = am.exp(x) * 2.0
     y.backward()
     assert [n.name for n in am.autograd.topological_order(y)] == ["mul", "exp"]
+
+
+def test_second_backward_names_a_node_whose_saved_values_were_freed() -> None:
+    x = am.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()  # sum saved nothing; mul saved its inputs
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time") as err:
+        y.backward()
+    assert "'mul'" in str(err.value) and "'sum'" not in str(err.value)
+
+
+def test_second_backward_through_ops_that_saved_nothing_is_allowed() -> None:
+    # as in PyTorch: nothing was freed, so walking the graph again is exact
+    x = am.tensor([1.0, 2.0], requires_grad=True)
+    y = (x + 1.0).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]

@@ -42,7 +42,9 @@ def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Nod
             stack.append(root)
     while stack:
         node = stack.pop()
-        if node.freed and not replay:
+        # Only a node whose VJP reads saved values needs them: one that saved nothing
+        # (sum, reshape, add ...) can be walked again, as in PyTorch.
+        if node.freed and not replay and (node.op.save_output or node.op.save_inputs):
             raise RuntimeError(
                 f"backward through the graph a second time: the saved values of "
                 f"'{node.name}' were freed by the first backward(). Pass "
