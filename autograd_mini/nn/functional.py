@@ -102,7 +102,7 @@ def dropout(
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Squared error (x - y)², reduced by ``reduction``.
 
-    ``reduction="half_sum"`` gives the seeds' convention J = ½ Σ (x - y)², whose
+    ``reduction="half_sum"`` gives the lecture notes' convention J = ½ Σ (x - y)², whose
     derivative is the plain residual x - y. Derivative of the mean: x̄ = 2(x - y)/n.
     """
     x, y = _pair(input, target, "mse_loss")
@@ -152,72 +152,173 @@ def binary_cross_entropy_with_logits(
     positive = ops.softplus(-z)  # -log σ(z)
     negative = ops.softplus(z)  # -log(1 - σ(z))
     if pos_weight is not None:
-        positive = positive * _constant(pos_weight, z)
+        positive = positive * _constant(pos_weight, z, "binary_cross_entropy_with_logits")
     loss = y * positive + (1.0 - y) * negative
     who = "binary_cross_entropy_with_logits"
     return _reduce(_weighted(loss, weight, who), reduction, who)
 
 
-def nll_loss(input: Any, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood -log p[target] from log-probabilities of shape (N, C).
+def nll_loss(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    *,
+    ignore_index: int = -100,
+) -> Tensor:
+    """Negative log-likelihood -w_y·log p[y] from log-probabilities (PyTorch's ``nll_loss``).
 
-    ``target`` holds class indices of shape (N,). With class weights w the mean is
-    Σ wₜ·(-log pₜ) / Σ wₜ (PyTorch's convention). Derivative: -wₜ at the target entry.
+    Shapes: ``input`` (N, C) with ``target`` (N,); (N, C, d1, ..., dk) with
+    (N, d1, ..., dk) (one class index per position, e.g. per pixel); or (C,) with a 0-d
+    target. Targets equal to ``ignore_index`` contribute 0 and are left out of the mean.
+    With class weights w (shape (C,)) each term is -w_{yₙ}·log pₙ[yₙ] and the mean is
+    Σₙ wₙ(-log pₙ[yₙ]) / Σₙ w_{yₙ} over the non-ignored targets (PyTorch's convention; a
+    mean over no targets is nan). Derivative: -w_{yₙ} (divided by that sum for the mean)
+    at each target entry, 0 elsewhere; a weight Tensor that requires grad gets its
+    gradient too.
     """
-    return _nll(input, target, weight, reduction, "nll_loss")
+    logp = ops.as_tensor(input, "nll_loss")
+    _check_reduction(reduction, "nll_loss")
+    labels = _class_labels(logp, target, ignore_index, "nll_loss")
+    return _class_index_loss(logp, labels, weight, reduction, ignore_index, 0.0, "nll_loss")
 
 
-def _nll(input: Any, target: Any, weight: Any, reduction: str, who: str) -> Tensor:
-    """nll_loss, with errors naming the function the user called (``who``)."""
-    logp = ops.as_tensor(input, who)
-    unbatched = logp.ndim == 1
-    logp, index = _class_index_target(logp, target, who)
-    losses = -logp[np.arange(logp.shape[0]), index]
-    if weight is not None:
-        w = _class_weight(weight, logp, who)[index]
-        losses = losses * w
-        if reduction == "mean":
-            return losses.sum() / float(w.sum())
-    if unbatched and reduction == "none":
-        return losses.reshape(())
-    return _reduce(losses, reduction, who)
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    *,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy from raw scores (logits), as PyTorch's ``cross_entropy``.
 
+    Classes lie along axis 1: ``input`` is (N, C), (N, C, d1, ..., dk) or (C,).
+    ``target`` is either
 
-def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy from raw scores (logits) of shape (N, C), or (C,).
+    - class indices: integers of shape (N,), (N, d1, ..., dk) or () respectively; the
+      loss is nll_loss(log_softmax(z), y) with ``weight``, ``ignore_index`` and a mean
+      that divides by Σₙ w_{yₙ} over the non-ignored targets; or
+    - class probabilities (soft labels, or one-hot rows): floats of the input's shape q;
+      lₙ = -Σ_c w_c qₙ_c log_softmax(zₙ)_c and the mean divides by N·d1·…·dk.
 
-    ``target`` is either class indices (integers, shape (N,)) or class probabilities /
-    one-hot rows (floats, the input's shape). Computed as -Σ y · log_softmax(z), stable
-    for any logits. Derivative: z̄ = softmax(z) - y (per sample, before the reduction).
+    ``label_smoothing`` ε mixes the target with the uniform distribution:
+    q ← (1 - ε)q + ε/C. For class indices that is (1 - ε)·nll + ε/C·Σ_c w_c(-log pₙ_c)
+    per non-ignored position, the mean still dividing by Σₙ w_{yₙ} (PyTorch's formula).
+
+    Derivative (per position, before the reduction, w = 1): z̄ = softmax(z)·Σ_c q_c - q,
+    and for a probability target that requires grad q̄ = -log_softmax(z) (times w_c, and
+    divided like the loss for the mean). Integer targets have no gradient. The common
+    case, (N, C) logits with integer labels and no weight, ignored label or smoothing,
+    runs as one fused op (``softmax_cross_entropy``).
+
+    >>> import numpy as np
+    >>> from autograd_mini.nn import functional as F
+    >>> z = np.zeros((1, 2, 3))  # N = 1, C = 2 classes, 3 positions
+    >>> round(F.cross_entropy(z, np.array([[0, 1, -100]])).item(), 4)  # log 2; -100 is skipped
+    0.6931
     """
-    logits = ops.as_tensor(input, "cross_entropy")
-    if logits.ndim not in (1, 2):
-        raise ValueError(
-            f"cross_entropy: the input must be logits of shape (N, C) or (C,), got shape "
-            f"{logits.shape}"
-        )
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if weight is None and logits.ndim == 2 and reduction in ("mean", "sum") and y.shape != logits.shape:
+    who = "cross_entropy"
+    logits = ops.as_tensor(input, who)
+    _check_reduction(reduction, who)
+    smoothing = _check_smoothing(label_smoothing, who)
+    class_axis = _class_axis(logits, who)
+    y = _target_value(target, who)
+    if y.shape == logits.shape:
+        if y.dtype.kind != "f":
+            n = logits.shape[0] if logits.ndim > 1 else None
+            indices = f"shape {(n, *logits.shape[2:])}" if n is not None else "a 0-d target"
+            raise TypeError(
+                f"cross_entropy: a target of the input's shape {y.shape} is read as class "
+                f"probabilities / one-hot rows and must be floating point, got {y.dtype}; "
+                f"use target.astype(float), or pass class indices of {indices}"
+            )
+        if ignore_index >= 0:
+            raise ValueError(
+                f"cross_entropy: ignore_index={ignore_index} applies to class-index targets "
+                f"only, but the target has the input's shape {y.shape} (class "
+                f"probabilities); leave ignore_index at its default -100, or zero the rows "
+                f"to ignore in the target"
+            )
+        return _probability_loss(logits, y, weight, reduction, smoothing, class_axis)
+    labels = _class_labels(logits, y, ignore_index, who)
+    if (
+        logits.ndim == 2
+        and weight is None
+        and smoothing == 0.0
+        and reduction != "none"
+        and not (labels == ignore_index).any()
+    ):
         # the common case as one fused op: its VJP is softmax(z) - onehot(y)
-        scores, index = _class_index_target(logits, target, "cross_entropy")
-        return apply_op(loss_ops.softmax_cross_entropy, (scores, index), {"reduction": reduction})
-    logp = ops.log_softmax(logits, -1)
-    if y.shape == logits.shape and y.dtype.kind == "f":
-        losses = -(logp * y)
-        if weight is not None:
-            losses = losses * _class_weight(weight, logits, "cross_entropy")
-        return _reduce(losses.sum(axis=-1), reduction, "cross_entropy")
-    if y.shape == logits.shape and logits.ndim == 2:
-        raise TypeError(
-            f"cross_entropy: a target of the input's shape {y.shape} is read as "
-            f"probabilities / one-hot rows and must be floating point, got {y.dtype}; "
-            f"use target.astype(float), or pass class indices of shape ({logits.shape[0]},)"
-        )
-    return _nll(logp, target, weight, reduction, "cross_entropy")
+        return apply_op(loss_ops.softmax_cross_entropy, (logits, labels), {"reduction": reduction})
+    logp = ops.log_softmax(logits, class_axis)
+    return _class_index_loss(logp, labels, weight, reduction, ignore_index, smoothing, who)
+
+
+def _probability_loss(
+    logits: Tensor, q: Any, weight: Any, reduction: str, smoothing: float, class_axis: int
+) -> Tensor:
+    """-Σ_c w_c q_c log_softmax(z)_c per position; q stays a Tensor if it is one."""
+    c = logits.shape[class_axis]
+    logp = ops.log_softmax(logits, class_axis)
+    if smoothing > 0.0:
+        q = q * (1.0 - smoothing) + smoothing / c
+    terms = logp * q
+    if weight is not None:
+        w = _class_weight(weight, c, logits.dtype, "cross_entropy")
+        terms = terms * w.reshape((c,) + (1,) * (logits.ndim - 1 - class_axis))
+    # mean over the positions: Σ / (N·d1·…·dk), which is the mean of the per-position losses
+    return _reduce(-terms.sum(axis=class_axis), reduction, "cross_entropy")
+
+
+def _class_index_loss(
+    logp: Tensor,
+    labels: np.ndarray,
+    weight: Any,
+    reduction: str,
+    ignore_index: int,
+    smoothing: float,
+    who: str,
+) -> Tensor:
+    """nll_loss (plus the label-smoothing term) from log-probabilities and valid labels.
+
+    ``logp`` is (C,) or (N, C, d1, ..., dk); ``labels`` holds one class index per
+    position, ``ignore_index`` where a position is ignored.
+    """
+    class_axis = 0 if logp.ndim == 1 else 1
+    c = logp.shape[class_axis]
+    keep = labels != ignore_index
+    safe = np.where(keep, labels, 0)  # ignored positions pick class 0, then get weight 0
+    index: Any
+    pick: Any
+    if logp.ndim == 1:
+        index = pick = int(safe)
+    else:
+        grid: list[np.ndarray] = list(np.indices(labels.shape, sparse=True))  # (N, 1, ...), ...
+        index, pick = tuple([grid[0], safe, *grid[1:]]), safe  # logp[n, y[n, i...], i...]
+    picked = logp[index]
+    mask = keep.astype(logp.dtype)
+    w = None if weight is None else _class_weight(weight, c, logp.dtype, who)
+    target_weight = mask if w is None else w[pick] * mask
+    losses = -picked * target_weight
+    if smoothing > 0.0:
+        uniform = logp if w is None else logp * w.reshape((c,) + (1,) * (logp.ndim - 2))
+        # ε/C · Σ_c w_c(-log p_c) per kept position, added to (1 - ε)·(-w_y log p_y)
+        losses = losses * (1.0 - smoothing) - uniform.sum(axis=class_axis) * (mask * (smoothing / c))
+    if reduction != "mean":
+        return _reduce(losses, reduction, who)
+    total = target_weight.sum()  # Σ w_y over the kept positions (a Tensor if w requires grad)
+    if float(total.data if isinstance(total, Tensor) else total) == 0.0:
+        # no target counts (all ignored, or zero weights): 0/0, nan like PyTorch
+        return losses.sum() * 0.0 + np.nan
+    if isinstance(total, Tensor):
+        return losses.sum() / total
+    return losses.sum() * (1.0 / float(total))
 
 
 def l2_penalty(params: Any, lam: float, include_bias: bool = False) -> Tensor:
-    """λ·Σ w² over the weights: the seeds' L2 regularisation term, added to a loss.
+    """λ·Σ w² over the weights: the L2 regularisation term of the lecture notes, added to a loss.
 
     ``params`` is a Module or an iterable of Tensors. Weights are the parameters with
     2 or more axes; biases (1-D) are left out unless ``include_bias``. Derivative:
@@ -269,7 +370,7 @@ def _pair(input: Any, target: Any, who: str) -> tuple[Tensor, Any]:
     x = ops.as_tensor(input, who)
     if x.dtype.kind != "f":
         raise TypeError(f"{who}: the input must be floating point, got {x.dtype}")
-    y = target if isinstance(target, Tensor) else np.asarray(target)
+    y = _target_value(target, who)
     if y.shape != x.shape:
         raise ValueError(
             f"{who}: the input has shape {x.shape} but the target has shape {y.shape}; they "
@@ -280,7 +381,8 @@ def _pair(input: Any, target: Any, who: str) -> tuple[Tensor, Any]:
     return x, y
 
 
-def _constant(value: Any, like: Tensor) -> Any:
+def _constant(value: Any, like: Tensor, who: str) -> Any:
+    value = _target_value(value, who)
     if isinstance(value, Tensor):
         return value
     return np.asarray(value, dtype=like.dtype)
@@ -289,52 +391,122 @@ def _constant(value: Any, like: Tensor) -> Any:
 def _weighted(loss: Tensor, weight: Any, who: str) -> Tensor:
     if weight is None:
         return loss
-    w = weight if isinstance(weight, Tensor) else np.asarray(weight, dtype=loss.dtype)
+    w = _target_value(weight, who)
+    if not isinstance(w, Tensor):
+        w = np.asarray(w, dtype=loss.dtype)
     try:
-        np.broadcast_shapes(tuple(np.shape(w.data if isinstance(w, Tensor) else w)), loss.shape)
+        np.broadcast_shapes(tuple(w.shape), loss.shape)
     except ValueError:
         raise ValueError(
-            f"{who}: weight of shape {np.shape(w)} does not broadcast to the loss shape "
+            f"{who}: weight of shape {tuple(w.shape)} does not broadcast to the loss shape "
             f"{loss.shape}"
         ) from None
     return loss * w
 
 
-def _class_weight(weight: Any, scores: Tensor, who: str) -> np.ndarray:
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=scores.dtype)
-    c = scores.shape[-1]
-    if w.shape != (c,):
+def _check_reduction(reduction: str, who: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f'{who}: reduction must be "mean", "sum" or "none", got {reduction!r}')
+
+
+def _check_smoothing(label_smoothing: float, who: str) -> float:
+    if not isinstance(label_smoothing, (int, float, np.floating)) or not (
+        0.0 <= float(label_smoothing) <= 1.0
+    ):
         raise ValueError(
-            f"{who}: weight must have one entry per class, shape ({c},), got shape {w.shape}"
+            f"{who}: label_smoothing must be a number in [0, 1] (0 = no smoothing), got "
+            f"{label_smoothing!r}"
         )
-    return w
+    return float(label_smoothing)
 
 
-def _class_index_target(scores: Tensor, target: Any, who: str) -> tuple[Tensor, np.ndarray]:
-    """Scores as (N, C) and the class indices as an int array of shape (N,)."""
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if scores.ndim == 1:
-        scores = scores.reshape(1, -1)
-        y = y.reshape(-1)
-    if scores.ndim != 2:
-        raise ValueError(f"{who}: the input must have shape (N, C) or (C,), got {scores.shape}")
-    n, c = scores.shape
+def _class_axis(scores: Tensor, who: str) -> int:
+    """Where the classes lie: axis 0 of a (C,) input, axis 1 of (N, C, d1, ..., dk)."""
+    if scores.ndim == 0:
+        raise ValueError(
+            f"{who}: the input must have a class axis, shape (C,), (N, C) or "
+            f"(N, C, d1, ..., dk), got a 0-d tensor; reshape it, e.g. x.reshape(1, -1)"
+        )
+    if scores.dtype.kind != "f":
+        raise TypeError(f"{who}: the input must be floating point scores, got {scores.dtype}")
+    return 0 if scores.ndim == 1 else 1
+
+
+def _target_value(target: Any, who: str) -> Any:
+    """The target as a Tensor (kept, so a target that requires grad is differentiated) or array.
+
+    Lists and tuples go through ``as_tensor``, which handles Tensors inside them by the
+    library's rule (never turning one that requires grad into a constant silently).
+    """
+    if isinstance(target, (Tensor, np.ndarray)):
+        return target
+    if isinstance(target, (list, tuple)):
+        return ops.as_tensor(target, who)
+    return np.asarray(target)
+
+
+def _class_weight(weight: Any, n_classes: int, dtype: Any, who: str) -> Any:
+    """Per-class weights of shape (C,): a Tensor that requires grad stays one (differentiated)."""
+    w = _target_value(weight, who)
+    if w.shape != (n_classes,):
+        raise ValueError(
+            f"{who}: weight must have one entry per class, shape ({n_classes},), got shape "
+            f"{tuple(w.shape)}"
+        )
+    if isinstance(w, Tensor):
+        if w.requires_grad:
+            return w
+        w = w.data
+    return np.asarray(w, dtype=dtype)
+
+
+def _class_labels(scores: Tensor, target: Any, ignore_index: int, who: str) -> np.ndarray:
+    """Validated class indices: one per position of (N, C, d1, ..., dk) scores, or 0-d for (C,).
+
+    Every label lies in [0, C) or equals ``ignore_index``. Integer targets carry no
+    gradient, so reading their values is safe.
+    """
+    class_axis = _class_axis(scores, who)
+    y = _target_value(target, who)
+    if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
+        raise TypeError(f"{who}: ignore_index must be an int, got {ignore_index!r}")
+    c = scores.shape[class_axis]
     if y.dtype.kind not in "iu":
+        probabilities = (
+            f" (or pass float class probabilities of the input's shape {scores.shape})"
+            if who == "cross_entropy"
+            else ""
+        )
         raise TypeError(
             f"{who}: class-index targets must be integers, got {y.dtype}; use "
-            f"target.astype(int) (or pass float probabilities of shape {scores.shape})"
+            f"target.astype(int){probabilities}"
         )
-    if y.shape != (n,):
+    values = y.data if isinstance(y, Tensor) else y
+    expected = () if scores.ndim == 1 else (scores.shape[0], *scores.shape[2:])
+    if values.shape != expected:
+        layout = "(C,)" if scores.ndim == 1 else "(N, C)" if scores.ndim == 2 else "(N, C, d1, ..., dk)"
+        wanted = (
+            "a 0-d target (one class index)"
+            if scores.ndim == 1
+            else f"{int(np.prod(expected))} class indices (shape {expected})"
+        )
         raise ValueError(
-            f"{who}: the input has shape {scores.shape}, so the target must hold {n} class "
-            f"indices (shape ({n},)), got shape {y.shape}"
+            f"{who}: the input has shape {scores.shape}, laid out as {layout} with {c} "
+            f"classes on axis {class_axis}, so the target must hold {wanted}, got shape "
+            f"{values.shape}; reshape the target, or move the class axis of the input to "
+            f"axis {class_axis}"
         )
-    if y.size and (y.min() < 0 or y.max() >= c):
-        raise IndexError(
-            f"{who}: class indices must be in [0, {c}) for {c} classes, got values in "
-            f"[{y.min()}, {y.max()}]"
-        )
-    return scores, y.astype(np.intp, copy=False)
+    bad = (values < 0) | (values >= c)
+    if bad.any():
+        bad &= values != ignore_index
+        if bad.any():
+            wrong = values[bad]
+            raise IndexError(
+                f"{who}: class indices must be in [0, {c}) for {c} classes (or equal "
+                f"ignore_index={ignore_index}), got values in [{wrong.min()}, {wrong.max()}] "
+                f"outside it; check the labels, or pass ignore_index=<the padding label>"
+            )
+    return values.astype(np.intp, copy=False)
 
 
 def _check_probability(p: float, who: str) -> None:

@@ -32,7 +32,7 @@ class _Loss(Module):
 
 class MSELoss(_Loss):
     """Mean squared error (x - y)², reduced by ``reduction`` ("mean", "sum", "none", or
-    "half_sum" for the seeds' J = ½ Σ (x - y)²)."""
+    "half_sum" for the lecture notes' J = ½ Σ (x - y)²)."""
 
     _reductions = ("mean", "sum", "none", "half_sum")
 
@@ -69,25 +69,69 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy on logits (N, C) with class indices or one-hot/probability
-    targets, computed via log_softmax (stable)."""
+    """Softmax cross-entropy on logits, computed via log_softmax (stable); see
+    :func:`~autograd_mini.nn.functional.cross_entropy`.
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    Logits (N, C), (N, C, d1, ..., dk) or (C,); targets are class indices (N,),
+    (N, d1, ..., dk) or (), or class probabilities / one-hot rows of the input's shape.
+    ``weight`` (C,) rescales classes, targets equal to ``ignore_index`` are skipped, and
+    ``label_smoothing`` ε mixes the target with the uniform distribution (PyTorch's
+    keywords, defaults and formulas).
+    """
+
+    def __init__(
+        self,
+        weight: Any = None,
+        reduction: str = "mean",
+        *,
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(reduction)
         self.weight = weight
+        self.ignore_index = ignore_index
+        self.label_smoothing = functional._check_smoothing(label_smoothing, "CrossEntropyLoss")
 
     def forward(self, input: Any, target: Any) -> Tensor:
         """The loss of logits ``input`` against ``target``."""
-        return functional.cross_entropy(input, target, self.weight, self.reduction)
+        return functional.cross_entropy(
+            input,
+            target,
+            self.weight,
+            self.reduction,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+        )
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        options = [super().extra_repr()]
+        if self.ignore_index != -100:
+            options.append(f"ignore_index={self.ignore_index}")
+        if self.label_smoothing != 0.0:
+            options.append(f"label_smoothing={self.label_smoothing}")
+        return ", ".join(o for o in options if o)
 
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood on log-probabilities (N, C) with class-index targets."""
+    """Negative log-likelihood on log-probabilities (N, C), (N, C, d1, ..., dk) or (C,) with
+    class-index targets; ``weight`` and ``ignore_index`` as in PyTorch (see
+    :func:`~autograd_mini.nn.functional.nll_loss`)."""
 
-    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+    def __init__(self, weight: Any = None, reduction: str = "mean", *, ignore_index: int = -100) -> None:
         super().__init__(reduction)
         self.weight = weight
+        self.ignore_index = ignore_index
 
     def forward(self, input: Any, target: Any) -> Tensor:
         """The loss of log-probabilities ``input`` against class indices ``target``."""
-        return functional.nll_loss(input, target, self.weight, self.reduction)
+        return functional.nll_loss(
+            input, target, self.weight, self.reduction, ignore_index=self.ignore_index
+        )
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        options = [super().extra_repr()]
+        if self.ignore_index != -100:
+            options.append(f"ignore_index={self.ignore_index}")
+        return ", ".join(o for o in options if o)

@@ -3,6 +3,12 @@
 ``softmax_cross_entropy`` is log-softmax, picking the target's entry and averaging, as
 one op: its VJP is the famous ``softmax(z) - onehot(y)``, computed without the
 intermediate graph of the composed version. Written with ops, it serves create_graph.
+
+It is the fast path of ``nn.functional.cross_entropy`` for the common case: (N, C)
+logits, integer labels, no class weight, no ignored label, no label smoothing. Every
+other case (K-dimensional inputs, weights, ``ignore_index``, smoothing, probability
+targets) is composed there from ``log_softmax``, indexing and sums, so its first and
+higher derivatives come from those ops' rules.
 """
 
 from __future__ import annotations
