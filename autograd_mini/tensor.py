@@ -402,6 +402,22 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def __array_function__(
+        self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """NumPy functions (``np.sum(t)``, ``np.concatenate([t, u])`` ...) on Tensors.
+
+        Questions about the values that carry no gradient (``np.allclose``, ``np.shape``
+        ...) are answered on the arrays. Everything else raises a TypeError naming the
+        library's function: NumPy would compute on the bare values and drop the gradient
+        (``np.asarray(t)`` states that intent and keeps working).
+        """
+        name = getattr(func, "__name__", str(func))
+        if name in _NUMPY_QUESTIONS:
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+            return func(*arrays, **kwargs)
+        raise TypeError(_numpy_function_message(func, args))
+
     def __float__(self) -> float:
         return float(self.item())
 
@@ -505,8 +521,9 @@ class Tensor:
                 "computation had requires_grad=True (or it ran under no_grad())"
             )
         seed = _seed(self, gradient, "backward")
-        _engine.run_backward(
-            [self], [seed], create_graph if retain_graph is None else retain_graph, create_graph
+        retain = create_graph if retain_graph is None else retain_graph
+        _engine.backward_pass(
+            [self], [seed], _engine.Accumulate(), retain_graph=retain, create_graph=create_graph
         )
 
     # ------------------------------------------------------------ in-place updates
@@ -756,11 +773,11 @@ class Tensor:
 
     def argmax(self, axis: int | None = None) -> np.ndarray:
         """Indices of the maxima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmax(self._data, axis=axis))
+        return np.asarray(np.argmax(self._data, axis=_api.single_axis(self, axis, "argmax")))
 
     def argmin(self, axis: int | None = None) -> np.ndarray:
         """Indices of the minima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmin(self._data, axis=axis))
+        return np.asarray(np.argmin(self._data, axis=_api.single_axis(self, axis, "argmin")))
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same values in a new shape (a tuple or separate ints; -1 is inferred)."""
@@ -811,6 +828,51 @@ def _index_item(i: Any) -> Any:
             f".astype(int) for float indices"
         )
     return i
+
+
+# NumPy functions that only ask about values (no array result a gradient could flow
+# through): Tensor.__array_function__ answers them on the arrays
+_NUMPY_QUESTIONS = frozenset(
+    {
+        "shape",
+        "ndim",
+        "size",
+        "allclose",
+        "isclose",
+        "array_equal",
+        "array_equiv",
+        "array_repr",
+        "array_str",
+        "array2string",
+        "iscomplexobj",
+        "isrealobj",
+        "result_type",
+        "may_share_memory",
+        "shares_memory",
+    }
+)
+
+
+def _numpy_function_message(func: Any, args: tuple[Any, ...]) -> str:
+    """Why a NumPy function refuses Tensors, and what to call instead."""
+    import autograd_mini as am  # late: only on this error path
+
+    name = getattr(func, "__name__", str(func))
+    module = getattr(func, "__module__", None) or "numpy"
+    full = "np" + module[len("numpy") :] + "." + name if module.startswith("numpy") else name
+    arg = "t" if args and isinstance(args[0], Tensor) else "..."
+    head = (
+        f"{full}() was given an autograd_mini Tensor: NumPy would compute on its bare "
+        f"values, outside the graph, and the gradient would be lost."
+    )
+    tail = " For a plain NumPy result without gradient, pass arrays (t.numpy())."
+    if module == "numpy" and callable(getattr(am, name, None)):
+        method = f" or t.{name}()" if arg == "t" and callable(getattr(Tensor, name, None)) else ""
+        return f"{head} Use am.{name}({arg}){method} instead.{tail}"
+    return (
+        f"{head} autograd_mini has no am{full[2:]}; build it from am ops, or write it as a "
+        f"custom op (am.custom_op).{tail}"
+    )
 
 
 def _seed(root: Tensor, gradient: Any, who: str) -> Any:

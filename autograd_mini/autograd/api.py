@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .engine import run_backward
+from .engine import Accumulate, Capture, backward_pass, unused_input
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -44,7 +44,8 @@ def backward(
         if not isinstance(r, Tensor) or not r.requires_grad:
             raise RuntimeError("backward: every tensor must be a Tensor that requires grad")
     seeds = _seeds(roots, grad_tensors, "backward")
-    run_backward(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph)
+    retain = create_graph if retain_graph is None else retain_graph
+    backward_pass(roots, seeds, Accumulate(), retain_graph=retain, create_graph=create_graph)
 
 
 def grad(
@@ -84,18 +85,13 @@ def grad(
             raise RuntimeError("grad: every input must be a Tensor with requires_grad=True")
     seeds = _seeds(outs, grad_outputs, "grad")
     retain = create_graph if retain_graph is None else retain_graph
-    captured = run_backward(
-        outs, seeds, retain, create_graph, capture=ins, allow_unused=allow_unused
-    )
-    assert captured is not None
+    sink = Capture(ins, allow_unused)
+    backward_pass(outs, seeds, sink, retain_graph=retain, create_graph=create_graph)
     results: list[Tensor | None] = []
-    for i, (t, g) in enumerate(zip(ins, captured)):
+    for i, (t, g) in enumerate(zip(ins, sink.results)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError(
-                    f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
-                    f"pass allow_unused=True to get None for it"
-                )
+                raise unused_input(i, t)
             results.append(None)
             continue
         if not isinstance(g, Tensor):

@@ -13,7 +13,7 @@ backward pass is itself recorded and can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,14 +107,17 @@ def trace_backward(root: Tensor, gradient: Any = None) -> list[tuple[Node, Any, 
 
     if root.grad_fn is None:
         return []
-    records: list[tuple[Node, Any, list[Any]]] = []
+    sink = Observe()
+    backward_pass([root], [_seed(root, gradient, "trace_backward")], sink, retain_graph=True, replay=True)
+    return sink.records
 
-    def observe(node: Node, grad: Any, input_grads: Sequence[Any] | None) -> None:
-        records.append((node, grad, list(input_grads) if input_grads is not None else []))
 
-    seed = _seed(root, gradient, "trace_backward")
-    run_backward([root], [seed], True, False, capture=[], observer=observe, replay=True)
-    return records
+def unused_input(i: int, t: Tensor) -> RuntimeError:
+    """The error for an input of ``autograd.grad`` that the outputs do not depend on."""
+    return RuntimeError(
+        f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+        f"pass allow_unused=True to get None for it"
+    )
 
 
 def _check_used(capture: Sequence[Tensor], roots: Sequence[Tensor], deps: dict[Node, int]) -> None:
@@ -125,10 +128,7 @@ def _check_used(capture: Sequence[Tensor], roots: Sequence[Tensor], deps: dict[N
     for i, t in enumerate(capture):
         used = t.grad_fn in deps if t.grad_fn is not None else id(t) in reached
         if not used and id(t) not in reached:
-            raise RuntimeError(
-                f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
-                f"pass allow_unused=True to get None for it"
-            )
+            raise unused_input(i, t)
 
 
 def _shape_mismatch(node: Node, index: int, got: tuple[int, ...], want: tuple[int, ...]) -> str:
@@ -140,26 +140,104 @@ def _shape_mismatch(node: Node, index: int, got: tuple[int, ...], want: tuple[in
     )
 
 
-def run_backward(
+# ---------------------------------------------------------------- sinks: what a pass is for
+
+
+class Sink:
+    """What one backward pass does with the gradients it computes.
+
+    The loop calls :meth:`start` once it knows the graph, :meth:`at_node` with each
+    node's total upstream gradient (only when ``watches_nodes``), :meth:`observe` after
+    each VJP (only when ``observes``), and :meth:`finish` once with every leaf's total
+    gradient, keyed by ``id(leaf)``.
+    """
+
+    watches_nodes = False
+    observes = False
+
+    def start(self, roots: Sequence[Tensor], deps: dict[Node, int]) -> None:
+        """Called once the graph below ``roots`` is known, before any VJP runs."""
+
+    def at_node(self, node: Node, grad: Any) -> None:
+        """A node's total upstream gradient, after its hooks ran."""
+
+    def observe(self, node: Node, grad: Any, input_grads: Sequence[Any] | None) -> None:
+        """A node's upstream gradient and what its VJP produced (before unbroadcasting)."""
+
+    def finish(self, leaf_grads: dict[int, tuple[Any, Any]], create_graph: bool) -> None:
+        """Every leaf's total gradient of the pass: ``{id(leaf): (leaf, grad)}``."""
+
+
+class Accumulate(Sink):
+    """``backward()``: leaf hooks run on each leaf's total, which is added to ``.grad``."""
+
+    def finish(self, leaf_grads: dict[int, tuple[Any, Any]], create_graph: bool) -> None:
+        _accumulate_leaves(leaf_grads, create_graph, _Tensor)
+
+
+class Capture(Sink):
+    """``autograd.grad``: the gradients of ``inputs`` (leaves or not), no ``.grad`` touched.
+
+    ``results`` holds one gradient per input, ``None`` where none flowed. Unless
+    ``allow_unused``, an input the outputs do not depend on raises before anything runs.
+    """
+
+    watches_nodes = True
+
+    def __init__(self, inputs: Sequence[Tensor], allow_unused: bool = True) -> None:
+        self.inputs = inputs
+        self.allow_unused = allow_unused
+        self.results: list[Any] = [None] * len(inputs)
+        self.nodes: dict[Node, list[int]] = {}
+        self.leaves: dict[int, list[int]] = {}
+        for slot, t in enumerate(inputs):
+            if t.grad_fn is None:
+                self.leaves.setdefault(id(t), []).append(slot)
+            else:
+                self.nodes.setdefault(t.grad_fn, []).append(slot)
+
+    def start(self, roots: Sequence[Tensor], deps: dict[Node, int]) -> None:
+        if not self.allow_unused:
+            _check_used(self.inputs, roots, deps)
+
+    def at_node(self, node: Node, grad: Any) -> None:
+        for slot in self.nodes.get(node, ()):
+            self.results[slot] = grad
+
+    def finish(self, leaf_grads: dict[int, tuple[Any, Any]], create_graph: bool) -> None:
+        for key, (_, total) in leaf_grads.items():
+            for slot in self.leaves.get(key, ()):
+                self.results[slot] = total
+
+
+class Observe(Sink):
+    """The ledger's and the pictures' view: ``records`` of (node, grad, input_grads)."""
+
+    observes = True
+
+    def __init__(self) -> None:
+        self.records: list[tuple[Node, Any, list[Any]]] = []
+
+    def observe(self, node: Node, grad: Any, input_grads: Sequence[Any] | None) -> None:
+        self.records.append((node, grad, list(input_grads) if input_grads is not None else []))
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def backward_pass(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
+    sink: Sink,
+    *,
     retain_graph: bool,
-    create_graph: bool,
-    capture: Sequence[Tensor] | None = None,
-    observer: Callable[[Node, Any, Sequence[Any] | None], None] | None = None,
+    create_graph: bool = False,
     replay: bool = False,
-    allow_unused: bool = True,
-) -> list[Any] | None:
-    """Backpropagate ``seeds`` from ``roots``.
+) -> None:
+    """Backpropagate ``seeds`` from ``roots`` in reverse topological order into ``sink``.
 
-    Without ``capture`` the leaves' ``.grad`` are updated. With ``capture`` (the tensors
-    of :func:`autograd.grad`'s ``inputs``, leaves or not) no ``.grad`` is touched and the
-    gradient of each captured tensor is returned instead (``None`` where none flowed).
-    ``observer(node, grad, input_grads)`` is called for every node as it is processed,
-    with its upstream gradient and the gradients its VJP produced (before they are summed
-    down to the inputs' shapes); the chain-rule ledger is built from it. ``replay``
-    (first order only) also walks graphs freed by an earlier backward, recomputing a
-    node's output from its inputs where the VJP needs it.
+    ``replay`` (first order, for inspection) also walks graphs freed by an earlier
+    backward, recomputing a node's output from its inputs where the VJP needs it.
     """
     Tensor, sum_to = _Tensor, _sum_to  # injected by tensor.py (no import on the hot path)
     prev_mode = state.grad_enabled
@@ -168,14 +246,6 @@ def run_backward(
     try:
         pending: dict[Node, Any] = {}
         leaf_grads: dict[int, tuple[Any, Any]] = {}
-        captured: list[Any] = [None] * len(capture) if capture is not None else []
-        capture_nodes: dict[Node, list[int]] = {}
-        capture_leaves: dict[int, list[int]] = {}
-        for slot, t in enumerate(capture or ()):
-            if t.grad_fn is None:
-                capture_leaves.setdefault(id(t), []).append(slot)
-            else:
-                capture_nodes.setdefault(t.grad_fn, []).append(slot)
         root_nodes: list[Node] = []
         for root, seed in zip(roots, seeds):
             if not create_graph and isinstance(seed, Tensor):
@@ -188,8 +258,8 @@ def run_backward(
             prev = pending.get(node)
             pending[node] = seed if prev is None else prev + seed
         deps = _count_dependencies(root_nodes, replay)
-        if capture is not None and not allow_unused:
-            _check_used(capture, roots, deps)
+        sink.start(roots, deps)
+        watches, observes = sink.watches_nodes, sink.observes
         check_anomaly = state.anomaly
         if check_anomaly:  # anomaly mode reports non-finite gradients itself
             saved_errors = np.seterr(all="ignore")
@@ -206,16 +276,15 @@ def run_backward(
                     grad = _run_hooks(node.hooks, grad, Tensor, create_graph)
                 if node.retained is not None:
                     _retain(node.retained, grad, Tensor)
-                if capture_nodes and node in capture_nodes:
-                    for slot in capture_nodes[node]:
-                        captured[slot] = grad
+                if watches:
+                    sink.at_node(node, grad)
                 if node.epoch is not None and node.epoch != epoch:
                     _check_mutations(node)
                 input_grads = _call_vjp(node, grad, create_graph, Tensor, replay)
             else:
                 input_grads = None
-            if observer is not None:
-                observer(node, grad, input_grads)
+            if observes:
+                sink.observe(node, grad, input_grads)
             i = -1
             for x in inputs:
                 i += 1
@@ -252,13 +321,7 @@ def run_backward(
             if not retain_graph:
                 node.out = None
                 node.freed = True
-        if capture is not None:
-            for key, (_, total) in leaf_grads.items():
-                for slot in capture_leaves.get(key, ()):
-                    captured[slot] = total
-            return captured
-        _accumulate_leaves(leaf_grads, create_graph, Tensor)
-        return None
+        sink.finish(leaf_grads, create_graph)
     finally:
         state.grad_enabled = prev_mode
         if saved_errors is not None:
