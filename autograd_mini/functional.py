@@ -33,7 +33,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import api as engine_api
-from .autograd.grad_mode import enable_grad
+from .core.grad_mode import enable_grad
 from .ops import api as ops_api
 from .ops.registry import Op
 from .tensor import Tensor, _to_array, find_tensor

@@ -2,7 +2,7 @@
 
 Arithmetic on Tensors goes through :func:`apply_op`, the one place where an op is run
 and, when some input requires grad and grad mode is on, recorded as a graph
-:class:`~autograd_mini.autograd.node.Node`.
+:class:`~autograd_mini.core.node.Node`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Union
 import numpy as np
 
 from . import dtypes
-from .autograd import anomaly
-from .autograd.grad_mode import state
-from .autograd.node import EPOCH, Node
+from .core import anomaly
+from .core.grad_mode import state
+from .core.node import EPOCH, Node
 
 TensorLike = Union["Tensor", np.ndarray, float, int, list, tuple]
 
@@ -903,7 +903,7 @@ def _seed(root: Tensor, gradient: Any, who: str) -> Any:
 
 _PASS_THROUGH = {Tensor, float, int, np.ndarray, np.float64, np.float32}
 
-from .autograd import engine as _engine  # noqa: E402
+from .core import engine as _engine  # noqa: E402
 from .ops import api as _api  # noqa: E402  (ops need Tensor; Tensor methods need ops)
 from .ops import binary as _b  # noqa: E402
 from .ops import linalg as _l  # noqa: E402

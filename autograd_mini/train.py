@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd.grad_mode import no_grad
+from .core.grad_mode import no_grad
 from .data import DataLoader
 from .tensor import Tensor
 

@@ -1,10 +1,10 @@
-"""The engine: graph nodes, reverse topological order, grad mode, anomaly mode, hooks."""
+"""`am.autograd`: grad and backward, and the core's grad and anomaly modes, nodes and graph order."""
 
-from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ..core.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ..core.engine import topological_order, trace_backward
+from ..core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..core.node import Node
 from .api import backward, grad
-from .engine import topological_order, trace_backward
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .node import Node
 
 __all__ = [
     "AnomalyError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .engine import Accumulate, Capture, backward_pass, unused_input
+from ..core.engine import Accumulate, Capture, backward_pass, unused_input
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

@@ -4,7 +4,8 @@
 visits it (:func:`~autograd_mini.autograd.topological_order`), and turns it into plain records that
 the rest of the package decorates (roles, gradients, clusters), shrinks (collapse) and
 finally emits as DOT. Each op node becomes an op vertex followed by one vertex for the
-tensor it produced; each leaf tensor and each constant argument gets its own vertex.
+tensor it produced; each leaf tensor and each constant argument gets its own vertex (an
+argument passed as ``None``, such as the missing bias of ``Linear(bias=False)``, gets none).
 Vertex keys are numbered in forward (data-flow) order, so the DOT text is reproducible.
 """
 
@@ -14,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..autograd.engine import topological_order
-from ..autograd.node import Node
+from ..core.engine import topological_order
+from ..core.node import Node
 from ..tensor import Tensor
 
 # Tensor roles, styled apart in the picture.
@@ -146,7 +147,7 @@ def extract(
                 else:
                     src = leaf_vertex(x)
                 edges.append(Edge(src, op_key, node, i, carries_grad=bool(x.requires_grad)))
-            elif show_constants:
+            elif show_constants and x is not None:  # None: an absent optional input (bias=False)
                 src = new_key("c")
                 vertices[src] = Vertex(src, "const", value=x, cluster=None)
                 edges.append(Edge(src, op_key, node, i))

@@ -1,6 +1,7 @@
 """Module clusters: which ops each module call produced, and the modules' names.
 
-``nn.Module.__call__`` tags the node of each call's output with
+:func:`tag_module_call`, a global forward hook of ``nn.Module`` (``nn`` registers it
+with ``register_module_forward_hook``), tags the node of each call's output with
 ``node.scope = (module, input_tensors)`` (the innermost module wins when several calls
 share an output). The ops of one call are the nodes reachable backward from that node,
 stopping at the call's input tensors. Calls nest by inclusion, which gives the cluster
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..autograd.node import Node
+from ..core.node import Node
 from ..tensor import Tensor
 from .graph import PARAM, GraphModel
 
@@ -33,6 +34,28 @@ class Cluster:
     depth: int = 0
     step: int = 0
     vertices: list[str] = field(default_factory=list)
+
+
+def tag_module_call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
+    """Forward hook: tag ``out``'s node with ``(module, input tensors)`` for the pictures.
+
+    Runs after every module call (it must stay cheap: one attribute test when nothing
+    is recorded). The innermost call wins (an already tagged node is left alone), and a
+    forward that returns one of its inputs unchanged tags nothing.
+    """
+    node = out.grad_fn if isinstance(out, Tensor) else None
+    if node is None or node.scope is not None:
+        return
+    if len(args) == 1 and not kwargs:  # the common call: one input
+        x = args[0]
+        if x is not out:
+            node.scope = (module, (x,) if isinstance(x, Tensor) else ())
+        return
+    inputs = [a for a in args if isinstance(a, Tensor)]
+    if kwargs:
+        inputs += [v for v in kwargs.values() if isinstance(v, Tensor)]
+    if not any(out is a for a in inputs):
+        node.scope = (module, tuple(inputs))
 
 
 def parameter_names(module: Any) -> dict[int, str]:

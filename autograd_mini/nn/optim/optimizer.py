@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.grad_mode import enable_grad
+from ...core.grad_mode import enable_grad
 from ...tensor import Tensor
 
 _REQUIRED: Any = object()
