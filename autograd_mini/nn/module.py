@@ -9,15 +9,18 @@ sub-modules in order or by key. The surface copies PyTorch's ``torch.nn.Module``
 
 from __future__ import annotations
 
+import itertools
 import os
-import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import TracebackType
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..tensor import Tensor, _to_array
+from ..viz.modules import tag_module_call
+from .serialization import load_npz, save_npz
 
 
 class Parameter(Tensor):
@@ -55,6 +58,161 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+# ---------------------------------------------------------------- forward hooks
+
+
+class _Hooks:
+    """The forward hooks of one kind (pre or post) of one module, or the global ones.
+
+    ``entries`` keeps them in registration order by handle id; ``calls`` is the tuple
+    ``Module.__call__`` iterates, every hook wrapped to the with-kwargs signature
+    (rebuilt on each change, so the call itself does no bookkeeping).
+    """
+
+    __slots__ = ("calls", "entries", "pre")
+
+    def __init__(self, pre: bool) -> None:
+        self.pre = pre
+        self.entries: dict[int, Callable[..., Any]] = {}
+        self.calls: tuple[Callable[..., Any], ...] = ()
+
+    def add(self, hook: Callable[..., Any], with_kwargs: bool, prepend: bool, who: str) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"{who}: the hook must be callable, got {type(hook).__name__}")
+        call = hook if with_kwargs else (_positional_pre(hook) if self.pre else _positional_post(hook))
+        if self.pre and with_kwargs:
+            call = _checked_kwargs_pre(hook)
+        handle = RemovableHandle(self)
+        if prepend:
+            self.entries = {handle.id: call, **self.entries}
+        else:
+            self.entries[handle.id] = call
+        self.calls = tuple(self.entries.values())
+        return handle
+
+    def remove(self, hook_id: int) -> None:
+        if self.entries.pop(hook_id, None) is not None:
+            self.calls = tuple(self.entries.values())
+
+
+def _positional_pre(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """``hook(module, args)`` seen as ``(module, args, kwargs) -> None | (args, kwargs)``."""
+
+    def call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        result = hook(module, args)
+        if result is None:
+            return None
+        return (result if isinstance(result, tuple) else (result,)), kwargs
+
+    return call
+
+
+def _checked_kwargs_pre(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """``hook(module, args, kwargs)``, whose result must be None or ``(args, kwargs)``."""
+
+    def call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        result = hook(module, args, kwargs)
+        if result is None:
+            return None
+        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)):
+            raise RuntimeError(
+                f"forward pre-hook {getattr(hook, '__name__', hook)!r} of {type(module).__name__} "
+                f"was registered with with_kwargs=True: it must return None or a tuple "
+                f"(args, kwargs), got {type(result).__name__}"
+            )
+        new_args, new_kwargs = result
+        return (new_args if isinstance(new_args, tuple) else (new_args,)), new_kwargs
+
+    return call
+
+
+def _positional_post(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """``hook(module, args, output)`` seen as ``(module, args, kwargs, output)``."""
+
+    def call(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> Any:
+        return hook(module, args, out)
+
+    return call
+
+
+class RemovableHandle:
+    """Returned by the ``register_*_hook`` functions: ``remove()`` unregisters the hook.
+
+    Also a context manager: the hook is removed when the ``with`` block ends.
+    Removing twice is harmless.
+    """
+
+    __slots__ = ("_hooks", "id")
+    _ids = itertools.count()
+
+    def __init__(self, hooks: _Hooks) -> None:
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        """Unregister the hook (no effect if it was already removed)."""
+        self._hooks.remove(self.id)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        state = "active" if self.id in self._hooks.entries else "removed"
+        return f"<RemovableHandle {self.id} ({state})>"
+
+
+# Hooks called around every module's forward, before each module's own (as PyTorch's
+# register_module_forward_hook). Module.__call__ iterates their ``calls`` tuples.
+_GLOBAL_PRE_HOOKS = _Hooks(pre=True)
+_GLOBAL_HOOKS = _Hooks(pre=False)
+
+
+def register_module_forward_pre_hook(
+    hook: Callable[..., Any], *, with_kwargs: bool = False, prepend: bool = False
+) -> RemovableHandle:
+    """Call ``hook(module, args)`` before the forward of *every* module.
+
+    Global pre-hooks run before each module's own, with the semantics of
+    :meth:`Module.register_forward_pre_hook` (the hook may return replacement ``args``).
+    Returns a handle whose ``remove()`` unregisters it.
+    """
+    return _GLOBAL_PRE_HOOKS.add(hook, with_kwargs, prepend, "register_module_forward_pre_hook")
+
+
+def register_module_forward_hook(
+    hook: Callable[..., Any], *, with_kwargs: bool = False, prepend: bool = False
+) -> RemovableHandle:
+    """Call ``hook(module, args, output)`` after the forward of *every* module.
+
+    Global hooks run before each module's own, with the semantics of
+    :meth:`Module.register_forward_hook` (the hook may return a replacement output). The
+    graph pictures subscribe here to tag each module call's output (see
+    :func:`autograd_mini.viz.modules.tag_module_call`). Returns a handle whose
+    ``remove()`` unregisters it.
+    """
+    return _GLOBAL_HOOKS.add(hook, with_kwargs, prepend, "register_module_forward_hook")
+
+
+def _run_pre_hooks(
+    module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Run the global, then the module's forward pre-hooks; results replace the inputs."""
+    own = module._forward_pre_hooks
+    for call in _GLOBAL_PRE_HOOKS.calls + (own.calls if own is not None else ()):
+        result = call(module, args, kwargs)
+        if result is not None:
+            args, kwargs = result
+    return args, kwargs
+
+
 class Module:
     """Base class of every layer and model.
 
@@ -81,6 +239,10 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module | None]
+    # Forward hooks, created on first registration (class-level None keeps __init__ and
+    # the hook-free call cheap).
+    _forward_pre_hooks: _Hooks | None = None
+    _forward_hooks: _Hooks | None = None
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -197,22 +359,80 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Kept lean: the benchmark counts this overhead per module call. Without pre-hooks
+        # one truth test; the global forward hooks (the pictures' scope tag) run inline.
+        if _GLOBAL_PRE_HOOKS.calls or self._forward_pre_hooks is not None:
+            args, kwargs = _run_pre_hooks(self, args, kwargs)
         out = self.forward(*args, **kwargs)
-        # Tag the output's node with this module for the pictures (innermost module wins;
-        # a forward that returns one of its inputs unchanged tags nothing).
-        node = out.grad_fn if isinstance(out, Tensor) else None
-        if node is not None and node.scope is None:
-            if len(args) == 1 and not kwargs:  # the common call: one input
-                x = args[0]
-                if x is not out:
-                    node.scope = (self, (x,) if isinstance(x, Tensor) else ())
-                return out
-            inputs = [a for a in args if isinstance(a, Tensor)]
-            if kwargs:
-                inputs += [v for v in kwargs.values() if isinstance(v, Tensor)]
-            if not any(out is a for a in inputs):
-                node.scope = (self, tuple(inputs))
+        for call in _GLOBAL_HOOKS.calls:
+            result = call(self, args, kwargs, out)
+            if result is not None:
+                out = result
+        own = self._forward_hooks
+        if own is not None:
+            for call in own.calls:
+                result = call(self, args, kwargs, out)
+                if result is not None:
+                    out = result
         return out
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, with_kwargs: bool = False, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward`` of this module.
+
+        ``args`` is the tuple of positional arguments. The hook may return a replacement:
+        a tuple of arguments, or a single value (passed as the only argument); ``None``
+        keeps them. With ``with_kwargs=True`` it is called as ``hook(module, args, kwargs)``
+        and may return ``(args, kwargs)``. Hooks run in registration order (``prepend=True``
+        puts this one first), after the global ones. Returns a handle: ``handle.remove()``
+        unregisters the hook, and ``with handle:`` removes it when the block ends.
+
+        >>> import autograd_mini as am
+        >>> from autograd_mini import nn
+        >>> layer = nn.Identity()
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] * 2)
+        >>> layer(am.tensor([1.0, 2.0]))
+        Tensor([2., 4.])
+        >>> handle.remove()
+        >>> layer(am.tensor([1.0, 2.0]))
+        Tensor([1., 2.])
+        """
+        return self._register(
+            "_forward_pre_hooks", hook, with_kwargs, prepend, "register_forward_pre_hook"
+        )
+
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, with_kwargs: bool = False, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward`` of this module.
+
+        ``args`` are the positional arguments ``forward`` received (after any pre-hook);
+        a non-``None`` result replaces the output. With ``with_kwargs=True`` it is called
+        as ``hook(module, args, kwargs, output)``. Hooks run in registration order
+        (``prepend=True`` puts this one first), after the global ones. Returns a handle:
+        ``handle.remove()`` unregisters the hook; ``with handle:`` removes it at the end.
+
+        >>> import autograd_mini as am
+        >>> from autograd_mini import nn
+        >>> layer = nn.Linear(2, 1, seed=0)
+        >>> shapes = []
+        >>> with layer.register_forward_hook(lambda m, args, out: shapes.append(out.shape)):
+        ...     _ = layer(am.ones((4, 2)))
+        >>> _ = layer(am.ones((3, 2)))  # the hook was removed when the block ended
+        >>> shapes
+        [(4, 1)]
+        """
+        return self._register("_forward_hooks", hook, with_kwargs, prepend, "register_forward_hook")
+
+    def _register(
+        self, attr: str, hook: Callable[..., Any], with_kwargs: bool, prepend: bool, who: str
+    ) -> RemovableHandle:
+        hooks = self.__dict__.get(attr)
+        if hooks is None:
+            hooks = _Hooks(pre=attr == "_forward_pre_hooks")
+            object.__setattr__(self, attr, hooks)
+        return hooks.add(hook, with_kwargs, prepend, f"{type(self).__name__}.{who}")
 
     # ------------------------------------------------------------ traversal
 
@@ -359,7 +579,7 @@ class Module:
 
         NumPy adds the ``.npz`` suffix when ``path`` has none.
         """
-        np.savez(path, **self.state_dict())  # type: ignore[arg-type]
+        save_npz(path, self.state_dict())
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
         """Load parameters saved by :meth:`save` into this model; returns ``self``.
@@ -368,7 +588,7 @@ class Module:
         (which could run code when unpickled) is refused with a ``ValueError`` before
         anything is loaded.
         """
-        self.load_state_dict(read_npz(path, who=f"{type(self).__name__}.load"), strict=strict)
+        self.load_state_dict(load_npz(path, who=f"{type(self).__name__}.load"), strict=strict)
         return self
 
     # ------------------------------------------------------------ printing
@@ -386,57 +606,6 @@ class Module:
         if not self._modules and len(lines) <= 1:
             return f"{type(self).__name__}({extra})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
-
-
-def read_npz(path: str | os.PathLike[str], who: str = "load") -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` file, read without ever unpickling.
-
-    Raises ``ValueError`` naming the file if it holds object arrays (pickled Python
-    objects) or is not an ``.npz`` archive.
-    """
-    name = os.fspath(path)
-    try:
-        with open(name, "rb") as fh:  # our own handle: closed even if the archive is corrupt
-            return _read_archive(fh, name, who)
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise ValueError(
-            f"{who}: cannot read {name!r}: the file is corrupt or truncated ({e}); save the "
-            f"model again with Module.save(path)"
-        ) from None
-
-
-def _read_archive(fh: Any, name: str, who: str) -> dict[str, np.ndarray]:
-    try:
-        loaded = np.load(fh, allow_pickle=False)
-    except ValueError as e:
-        if "pickle" in str(e).lower():
-            raise ValueError(
-                f"{who}: refused to load {name!r}: it holds pickled Python objects, and "
-                f"unpickling can run arbitrary code. Only plain numeric arrays are accepted; "
-                f"re-save the model with Module.save(path)."
-            ) from None
-        raise ValueError(f"{who}: cannot read {name!r} as an .npz file: {e}") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError(
-            f"{who}: {name!r} is a single .npy array, not an .npz archive of named arrays; "
-            f"save models with Module.save(path)"
-        )
-    with loaded as archive:
-        arrays = {}
-        for key in archive.files:
-            try:
-                arrays[key] = archive[key]
-            except ValueError as e:
-                if "pickle" not in str(e).lower():
-                    raise
-                raise ValueError(
-                    f"{who}: refused to load {name!r}: its entry {key!r} holds pickled Python "
-                    f"objects, and unpickling can run arbitrary code. Only plain numeric "
-                    f"arrays are accepted; re-save the model with Module.save(path)."
-                ) from None
-    return arrays
 
 
 def _check_name(name: str, who: str) -> None:
@@ -460,6 +629,11 @@ def _refuse_hidden_modules(owner: Module, name: str, value: Any) -> None:
             f"parameters is not registered, so its parameters would be invisible to "
             f"parameters(), optimizers and state_dict(). Wrap it: nn.{kind}(...)."
         )
+
+
+# The graph pictures draw each module call as a cluster: they learn the calls from this
+# global forward hook, which tags the node of each call's output (viz/modules.py).
+register_module_forward_hook(tag_module_call, with_kwargs=True)
 
 
 # ---------------------------------------------------------------- containers

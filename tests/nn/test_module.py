@@ -1,4 +1,4 @@
-"""nn.Module: registration, traversal, modes, repr, state_dict, save/load, scope tags."""
+"""nn.Module: registration, traversal, modes, repr, state_dict, save/load, hooks, scope tags."""
 
 from __future__ import annotations
 
@@ -270,3 +270,203 @@ def test_call_tags_the_output_node_with_the_innermost_module():
     assert first_linear_out.grad_fn.scope == (model.layers[0], (x,))
     h = x @ am.tensor(np.ones((2, 2)), requires_grad=True)
     assert nn.Identity()(h) is h and h.grad_fn.scope is None
+
+
+# ---------------------------------------------------------------- serialization module
+
+
+def test_serialization_round_trips_a_state_dict_and_module_save_delegates_to_it(tmp_path):
+    from autograd_mini.nn import serialization
+
+    model = Block()
+    path = tmp_path / "block.npz"
+    serialization.save_npz(path, model.state_dict())
+    loaded = serialization.load_npz(path)
+    assert list(loaded) == list(model.state_dict())  # names and their order
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(loaded[name], value)
+        assert loaded[name].dtype == value.dtype
+    other = Block()
+    other.layers[0].weight.data = np.zeros((4, 3))
+    assert other.load(path) is other  # Module.load reads what save_npz wrote
+    np.testing.assert_array_equal(other.layers[0].weight.data, model.layers[0].weight.data)
+    model.save(tmp_path / "again")  # Module.save writes what load_npz reads
+    assert list(serialization.load_npz(tmp_path / "again.npz")) == list(loaded)
+    with pytest.raises(TypeError, match="only numeric arrays"):
+        serialization.save_npz(tmp_path / "bad.npz", {"x": np.array(["a"], dtype=object)})
+    with pytest.raises(ValueError, match=r"Block\.load: cannot read"):
+        (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+        other.load(tmp_path / "broken.npz")
+    with pytest.raises(FileNotFoundError):
+        serialization.load_npz(tmp_path / "missing.npz")
+
+
+# ---------------------------------------------------------------- forward hooks
+
+
+class Scale(nn.Module):
+    def __init__(self, factor: float) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x, shift=0.0):
+        return x * self.factor + shift
+
+
+def test_forward_pre_hooks_can_replace_the_arguments_in_registration_order():
+    m = Scale(2.0)
+    seen = []
+
+    def first(module, args):
+        seen.append(("first", module, args))
+        return (args[0] + 1.0,)  # a tuple replaces the arguments
+
+    def second(module, args):
+        seen.append(("second", module, args))
+        return args[0] * 10.0  # a single value is wrapped into a tuple
+
+    def third(module, args):
+        seen.append(("third", module, args))  # None keeps them
+
+    handles = [m.register_forward_pre_hook(h) for h in (first, second, third)]
+    out = m(am.tensor([1.0, 2.0]))
+    np.testing.assert_allclose(out.numpy(), [40.0, 60.0])  # ((x + 1) * 10) * 2
+    assert [name for name, _, _ in seen] == ["first", "second", "third"]
+    assert all(module is m for _, module, _ in seen)
+    assert isinstance(seen[2][2], tuple) and len(seen[2][2]) == 1
+    np.testing.assert_allclose(seen[2][2][0].numpy(), [20.0, 30.0])
+    handles[1].remove()
+    np.testing.assert_allclose(m(am.tensor([1.0])).numpy(), [4.0])  # (x + 1) * 2
+    for h in handles:
+        h.remove()
+        h.remove()  # removing twice is harmless
+    np.testing.assert_allclose(m(am.tensor([1.0])).numpy(), [2.0])
+
+
+def test_forward_hooks_see_the_modified_args_and_can_replace_the_output():
+    m = Scale(3.0)
+    seen = []
+    m.register_forward_pre_hook(lambda module, args: (args[0] * 2.0,))
+
+    def record(module, args, out):
+        seen.append((float(args[0].item()), float(out.item())))
+
+    def add_one(module, args, out):
+        return out + 1.0
+
+    def halve(module, args, out):
+        return out / 2.0
+
+    m.register_forward_hook(record)
+    h_add = m.register_forward_hook(add_one)
+    m.register_forward_hook(halve)
+    out = m(am.tensor(1.0))
+    assert seen == [(2.0, 6.0)]  # after the pre-hook, before the replacements
+    assert out.item() == pytest.approx((6.0 + 1.0) / 2.0)  # in registration order
+    h_add.remove()
+    assert m(am.tensor(1.0)).item() == pytest.approx(3.0)
+    first = m.register_forward_hook(lambda module, args, out: out * 0.0, prepend=True)
+    assert m(am.tensor(1.0)).item() == 0.0  # prepended: runs before record and halve
+    assert seen[-1] == (2.0, 0.0)
+    first.remove()
+
+
+def test_hooks_with_kwargs_and_gradients_flow_through_replacements():
+    m = Scale(2.0)
+    calls = []
+
+    def pre(module, args, kwargs):
+        calls.append(dict(kwargs))
+        return args, {**kwargs, "shift": 5.0}
+
+    def post(module, args, kwargs, out):
+        calls.append(dict(kwargs))
+        return out * 3.0
+
+    m.register_forward_pre_hook(pre, with_kwargs=True)
+    m.register_forward_hook(post, with_kwargs=True)
+    x = am.tensor(1.0, requires_grad=True)
+    out = m(x, shift=1.0)
+    assert out.item() == pytest.approx((1.0 * 2.0 + 5.0) * 3.0)
+    assert calls == [{"shift": 1.0}, {"shift": 5.0}]
+    out.backward()
+    assert x.grad.item() == pytest.approx(6.0)  # d/dx of 3 (2x + 5)
+    bad = Scale(1.0)
+    bad.register_forward_pre_hook(lambda module, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"with_kwargs=True: it must return None or a tuple \(args"):
+        bad(am.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="register_forward_hook: the hook must be callable"):
+        m.register_forward_hook("not a function")  # type: ignore[arg-type]
+
+
+def test_a_handle_is_a_context_manager():
+    m = Scale(2.0)
+    outputs = []
+    with m.register_forward_hook(lambda module, args, out: outputs.append(out.item())) as handle:
+        m(am.tensor(1.0))
+        assert "active" in repr(handle)
+    m(am.tensor(1.0))
+    assert outputs == [2.0] and "removed" in repr(handle)
+
+
+def test_hooks_of_nested_modules_run_inner_first_and_only_for_their_module():
+    model = nn.Sequential(Scale(2.0), nn.Sequential(Scale(3.0), Scale(5.0)))
+    order = []
+    for name, module in model.named_modules():
+        label = name or "root"
+        module.register_forward_pre_hook(lambda m, args, label=label: order.append(f"pre {label}"))
+        module.register_forward_hook(lambda m, args, out, label=label: order.append(f"post {label}"))
+    out = model(am.tensor(1.0))
+    assert out.item() == 30.0
+    assert order == [
+        "pre root",
+        "pre 0",
+        "post 0",
+        "pre 1",
+        "pre 1.0",
+        "post 1.0",
+        "pre 1.1",
+        "post 1.1",
+        "post 1",
+        "post root",
+    ]
+    # a hook on an inner module changes what the outer one returns
+    model[1][0].register_forward_hook(lambda m, args, out: out * 0.5)
+    assert model(am.tensor(1.0)).item() == 15.0
+    other = Scale(3.0)  # modules without hooks are untouched
+    assert other(am.tensor(1.0)).item() == 3.0
+
+
+def test_global_hooks_run_for_every_module_before_its_own():
+    from autograd_mini.nn.module import register_module_forward_hook, register_module_forward_pre_hook
+
+    m = Scale(2.0)
+    order = []
+    m.register_forward_hook(lambda module, args, out: order.append("own"))
+    with register_module_forward_hook(lambda module, args, out: order.append(type(module).__name__)):
+        with register_module_forward_pre_hook(lambda module, args: args[0] + 1.0):
+            out = m(am.tensor(1.0))
+        nn.Identity()(am.tensor(1.0))
+    m(am.tensor(1.0))
+    assert out.item() == 4.0  # (1 + 1) * 2: the global pre-hook ran
+    assert order == ["Scale", "own", "Identity", "own"]  # global first; removed after the block
+
+
+def test_module_scopes_for_the_pictures_come_from_a_global_forward_hook():
+    from autograd_mini.nn import module as module_file
+    from autograd_mini.viz.modules import tag_module_call
+
+    # the pictures' tagger is a subscriber of the hook mechanism, not code in __call__
+    assert tag_module_call in module_file._GLOBAL_HOOKS.calls
+    assert "scope" not in module_file.Module.__call__.__code__.co_names
+    m = Scale(2.0)
+    x = am.tensor([1.0], requires_grad=True)
+    out = m(x, shift=am.tensor([1.0], requires_grad=True))
+    module, inputs = out.grad_fn.scope
+    assert module is m and len(inputs) == 2 and inputs[0] is x  # keyword inputs too
+    # a user's hook that replaces the output: the tag stays on forward's own result
+    m.register_forward_hook(lambda mod, args, out: out * 2.0)
+    replaced = m(x)
+    assert replaced.grad_fn.scope is None and replaced.grad_fn.inputs[0].grad_fn.scope[0] is m
+    with am.no_grad():
+        assert m(x).grad_fn is None  # nothing recorded, nothing tagged
