@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -202,7 +203,58 @@ def test_op_parameters_are_shown_compactly():
     dot = am.viz.to_dot(x.sum(axis=1, keepdims=True).sum())
     assert "axis=(1,), keepdims=True" in dot
     dot = am.viz.to_dot(x[np.array([0, 1]), np.array([2, 0])].sum())
-    assert "index=(array(2,), array(2,))" in dot
+    assert "[[0, 1], [2, 0]]" in dot  # the index as it is written in Python
+
+
+def op_subtitles(dot: str, op: str) -> list[str]:
+    """The parameter line under each op vertex named ``op`` (HTML unescaped)."""
+    found = []
+    for a in nodes(dot).values():
+        if f"<B>{op}</B>" in a:
+            m = re.search(r'POINT-SIZE="9" COLOR="#666666">(.*?)</FONT>', a)
+            found.append(html.unescape(m.group(1)) if m else "")
+    return found
+
+
+def test_an_index_is_labelled_in_python_syntax():
+    t = am.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True, name="t")
+    picks = [
+        ((slice(None), 0, slice(None)), "[:, 0, :]"),
+        ((Ellipsis, None), "[..., None]"),
+        ((slice(1, None), slice(None, None, 2)), "[1:, ::2]"),
+        ((None,), "[None]"),
+        (np.array([0, 1, 1]), "[[0, 1, 1]]"),
+        (np.arange(12).reshape(3, 4) % 2, "[int array (3, 4)]"),
+        (np.array([True, False]), "[bool mask (2,)]"),
+        (-1, "[-1]"),
+    ]
+    for index, expected in picks:
+        dot = am.viz.to_dot(t[index].sum())
+        assert op_subtitles(dot, "getitem") == [expected], (index, op_subtitles(dot, "getitem"))
+    mask = t._data > 20
+    assert op_subtitles(am.viz.to_dot(t[mask].sum()), "getitem") == ["[bool mask (2, 3, 4)]"]
+    assert "slice(" not in am.viz.to_dot(t[:, 0, :].sum())
+
+
+def test_index_text_cuts_long_indices():
+    from autograd_mini.viz.labels import index_text
+
+    text = index_text(tuple(range(40)))
+    assert text.startswith("[0, 1, 2") and text.endswith("…]") and len(text) == 40
+
+
+def test_a_missing_bias_draws_no_input():
+    layer = am.nn.Linear(3, 2, bias=False, seed=0)
+    x = am.tensor(np.ones((4, 3)), name="x")
+    loss = layer(x).sum()
+    loss.backward()
+    dot = am.viz.to_dot(loss, module=layer)
+    assert "None" not in dot
+    assert [k for k in nodes(dot) if kind(k) == "const"] == []
+    (linear,) = [k for k, a in nodes(dot).items() if "<B>linear</B>" in a]
+    assert sorted(s for s, d, _ in edges(dot) if d == linear) == sorted(
+        k for k, a in nodes(dot).items() if "<B>x</B>" in a or "<B>weight</B>" in a
+    )
 
 
 # ---------------------------------------------------------------- roles and legend
@@ -271,6 +323,29 @@ def test_vanishing_gradients_are_marked_in_a_deep_sigmoid_chain():
     last = [a for s, d, a in edges(dot) if kind(s) == "op" and attr(a, "tooltip")]
     assert not (attr(last[-1], "label") or "").startswith("vanishing")  # but alive at the loss
     assert all(attr(a, "style") == "dashed" for s, d, a in edges(dot) if (s, d) in marked)
+
+
+def test_an_exactly_zero_gradient_says_zero_not_vanishing():
+    x = am.tensor([-1.0, -2.0], requires_grad=True, name="x")  # relu is off everywhere
+    tiny = am.tensor([1.0, 2.0], requires_grad=True, name="tiny")
+    loss = am.relu(x).sum() + (tiny * 1e-12).sum()
+    loss.backward()
+    dot = am.viz.to_dot(loss)
+    x_id = next(k for k, a in nodes(dot).items() if "<B>x</B>" in a)
+    (x_edge,) = [a for s, _, a in edges(dot) if s == x_id]
+    assert attr(x_edge, "label") == "zero"
+    assert attr(x_edge, "style") == "dotted"
+    assert "exactly zero" in (attr(x_edge, "tooltip") or "")
+    tiny_id = next(k for k, a in nodes(dot).items() if "<B>tiny</B>" in a)
+    (tiny_edge,) = [a for s, _, a in edges(dot) if s == tiny_id]
+    assert attr(tiny_edge, "label") == "vanishing 1e-12"  # ‖(1e-12, 1e-12)‖: tiny, nonzero
+    assert "vanishing 0" not in dot
+    assert "exactly zero" in dot.split("label=<<TABLE")[-1]  # the legend explains the style
+    # no zero edge, no legend line for it
+    y = am.tensor([1.0, 2.0], requires_grad=True, name="y")
+    loss = (y * 3.0).sum()
+    loss.backward()
+    assert "exactly zero" not in am.viz.to_dot(loss)
 
 
 def test_exploding_and_non_finite_gradients_are_marked():

@@ -144,12 +144,56 @@ def short_repr(value: Any, limit: int = 32) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def index_text(index: Any, limit: int = 40) -> str:
+    """An index in Python's own syntax: ``[:, 0, :]``, ``[..., None]``, ``[[0, 2]]``.
+
+    Slices read ``1:5:2``, ``Ellipsis`` reads ``...``, ``None`` (``np.newaxis``) reads
+    ``None``; small integer arrays show their values, larger ones
+    ``int array (3, 4)``, boolean masks ``bool mask (3,)``. Long texts end in ``…``.
+
+    >>> import numpy as np
+    >>> index_text((slice(None), 0, slice(None)))
+    '[:, 0, :]'
+    >>> index_text((Ellipsis, None, slice(1, None, 2)))
+    '[..., None, 1::2]'
+    >>> index_text(np.array([0, 2])), index_text(np.array([True, False, True]))
+    ('[[0, 2]]', '[bool mask (3,)]')
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    text = "[" + ", ".join(_index_item_text(i) for i in items) + "]"
+    return text if len(text) <= limit else text[: limit - 2] + "…]"
+
+
+def _index_item_text(item: Any) -> str:
+    if item is Ellipsis:
+        return "..."
+    if item is None:
+        return "None"
+    if isinstance(item, slice):
+        parts = ["" if v is None else str(v) for v in (item.start, item.stop)]
+        text = ":".join(parts)
+        return text if item.step is None else f"{text}:{item.step}"
+    if isinstance(item, (bool, np.bool_)):
+        return str(bool(item))
+    if isinstance(item, (int, np.integer)):
+        return str(int(item))
+    arr = np.asarray(item)
+    if arr.dtype.kind == "b":
+        return f"bool mask {shape_text(arr.shape)}"
+    if arr.dtype.kind in "iu" and arr.ndim <= 1 and arr.size <= 6:
+        return "[" + ", ".join(str(int(v)) for v in arr.reshape(-1)) + "]" if arr.ndim else str(int(arr))
+    return f"int array {shape_text(arr.shape)}"
+
+
 def params_text(params: dict[str, Any] | None) -> str:
-    """The op's keyword parameters worth showing: ``axis=1, keepdims=True``."""
+    """The op's keyword parameters worth showing: ``axis=1, keepdims=True``; an ``index``
+    in Python's syntax (``[:, 0]``)."""
     if not params:
         return ""
     return ", ".join(
-        f"{k}={short_repr(value)}" for k, value in params.items() if value is not None and value is not False
+        index_text(value) if k == "index" else f"{k}={short_repr(value)}"
+        for k, value in params.items()
+        if k == "index" or (value is not None and value is not False)
     )
 
 

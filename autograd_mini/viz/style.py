@@ -3,9 +3,11 @@
 Tensor roles are told apart by fill colour (root, parameter, leaf that requires grad,
 input without grad, intermediate); ops are pale ellipses. With gradient flow on, an
 edge's width and colour follow the log of the norm of the gradient flowing back along
-it, from thin and pale to thick and dark; vanishing gradients (norm below
+it, from thin and pale to thick and dark; vanishing gradients (a nonzero norm below
 ``vanishing``) are dashed grey, exploding ones (norm above ``exploding``, or
-non-finite) are thick red; both are labelled with their norm.
+non-finite) are thick red; both are labelled with their norm. A gradient that is
+exactly zero is dotted grey and labelled ``zero``: nothing flows there, which is a
+fact about the function (a relu that is off, a constant branch), not a tiny number.
 """
 
 from __future__ import annotations
@@ -106,19 +108,23 @@ class FlowScale:
     exploding: float
     lo: float = 0.0
     hi: float = 0.0
+    has_zero: bool = False
 
     @classmethod
     def fit(cls, norms: list[float], vanishing: float, exploding: float) -> FlowScale:
         """The scale of the ordinary (neither vanishing nor exploding) norms given."""
         logs = [math.log10(n) for n in norms if math.isfinite(n) and vanishing <= n <= exploding and n > 0]
+        has_zero = any(n == 0.0 for n in norms)
         if not logs:
-            return cls(vanishing, exploding)
-        return cls(vanishing, exploding, min(logs), max(logs))
+            return cls(vanishing, exploding, has_zero=has_zero)
+        return cls(vanishing, exploding, min(logs), max(logs), has_zero)
 
     def classify(self, norm: float) -> str:
-        """``"exploding"``, ``"vanishing"`` or ``"normal"``."""
+        """``"exploding"``, ``"zero"`` (exactly), ``"vanishing"`` or ``"normal"``."""
         if not math.isfinite(norm) or norm > self.exploding:
             return "exploding"
+        if norm == 0.0:
+            return "zero"
         if norm < self.vanishing:
             return "vanishing"
         return "normal"
@@ -137,6 +143,15 @@ class FlowScale:
                 "label": f"exploding {norm:.2g}",
                 "fontcolor": EXPLODING,
                 "tooltip": text,
+            }
+        if kind == "zero":
+            return {
+                "color": VANISHING,
+                "penwidth": "1",
+                "style": "dotted",
+                "label": "zero",
+                "fontcolor": VANISHING,
+                "tooltip": "‖grad‖ = 0: the gradient is exactly zero here",
             }
         if kind == "vanishing":
             return {
@@ -191,6 +206,8 @@ def legend_table(
         line(_mix(FLOW_WEAK, FLOW_STRONG, 1.0), "gradient norm: large")
         line(_mix(FLOW_WEAK, FLOW_STRONG, 0.0), "small", "──")
         line(VANISHING, f"vanishing (&lt; {flow.vanishing:g})", "╌╌")
+        if flow.has_zero:
+            line(VANISHING, "exactly zero", "┈┈")
         line(EXPLODING, f"exploding (&gt; {flow.exploding:g} or not finite)")
         line(EDGE_NO_GRAD, "no gradient", "──")
         rows.append(_row(lines))
