@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from seed_chain import d_chain
@@ -83,7 +85,12 @@ def test_the_printed_ledger_shows_the_d_chain_in_backward_order():
     y_line = next(line for line in lines if line.split()[1:3] == ["mul", "y"])
     assert f"{d4:.6g}" in y_line and "z3" in y_line
     assert "Leaf gradients (what backward() adds to .grad): w4 = -0.091392" in text
-    assert "x̄ = ḡ · y" in text  # the op table's local rule for mul
+    # the op table's mul rule x̄ = ḡ · y, ȳ = ḡ · x, written with the row's names: the
+    # seed's d3 = d4·w4 (z3's share) and ∂J/∂w4 = d4·z3
+    assert "z̄3 = ȳ · w4" in y_line
+    w4_line = lines[lines.index(y_line) + 1]
+    assert "w4" in w4_line and "w̄4 = ȳ · z3" in w4_line
+    assert "x̄" not in text and "ḡ" not in text.split("Rules are")[0]  # no table symbols left
 
 
 def test_explain_follows_backward_order_and_does_not_touch_grad():
@@ -110,7 +117,8 @@ def test_rules_values_and_summaries_for_tensors(rng):
     ledger = am.explain(out)
     assert [e.op for e in ledger] == ["sum", "tanh", "add", "mul"]
     tanh_entry = ledger[1]
-    assert tanh_entry.inputs[0].rule == "x̄ = ḡ · (1 - tanh(x)²) = ḡ · (1 - y²)"
+    assert tanh_entry.inputs[0].op_rule == "x̄ = ḡ · (1 - tanh(x)²) = ḡ · (1 - y²)"
+    assert tanh_entry.inputs[0].rule == "v̄2 = v̄3 · (1 - tanh(v2)²) = v̄3 · (1 - v3²)"
     mul_entry = ledger[3]
     labels = [x.label for x in mul_entry.inputs]
     assert labels == ["leaf1", "b"]
@@ -163,3 +171,148 @@ def test_text_columns_align_when_cells_hold_combining_bars():
     # the second column starts at the same screen column in both rows (x̄ is 2 code points)
     assert _width(first[: first.index("1")]) == _width(second[: second.index("2")])
     assert len(first[: first.index("1")]) == len(second[: second.index("2")]) + 1
+
+
+# ---------------------------------------------------------------- the rows' own names
+
+
+def rows(ledger):
+    """(op, input label, rule) for every input row of the ledger."""
+    return [(e.op, x.label, x.rule) for e in ledger for x in e.inputs]
+
+
+def test_rules_use_the_users_names_not_the_tables_symbols():
+    w = am.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="w")
+    x = am.tensor([[0.5], [1.5]], requires_grad=True, name="x")
+    h = w @ x
+    h.name = "h"
+    ledger = am.explain(h.sum())
+    matmul = ledger[1]
+    by_label = {i.label: i for i in matmul.inputs}
+    assert by_label["w"].op_rule == "X̄ = Ȳ Wᵀ"  # the table's symbols: the user's w is its X
+    assert by_label["w"].rule == "w̄ = h̄ xᵀ"  # ∂L/∂w = ∂L/∂h · xᵀ
+    assert by_label["x"].rule == "x̄ = wᵀ h̄"
+    # the rule is the right formula: h̄ xᵀ is the gradient the row reports
+    np.testing.assert_allclose(by_label["w"].grad, np.ones((2, 1)) @ x.numpy().T)
+    np.testing.assert_allclose(by_label["x"].grad, w.numpy().T @ np.ones((2, 1)))
+
+
+def test_a_users_y_is_not_mistaken_for_the_tables_y():
+    # the concepts notebook's example: f = s·y with s = q + r, where the user named a leaf y
+    x = am.tensor(2.0, requires_grad=True, name="x")
+    y = am.tensor(3.0, requires_grad=True, name="y")
+    q = x * y
+    q.name = "q"
+    r = am.sin(x)
+    r.name = "r"
+    s = q + r
+    s.name = "s"
+    f = s * y
+    f.name = "f"
+    got = rows(am.explain(f))
+    assert ("mul", "s", "s̄ = f̄ · y") in got
+    assert ("mul", "y", "ȳ = f̄ · s") in got  # the table's "ȳ = ḡ · x" would say x here
+    assert ("sin", "x", "x̄ = r̄ · cos(x)") in got
+    assert ("add", "q", "q̄ = s̄") in got
+    assert ("mul", "x", "x̄ = q̄ · y") in got and ("mul", "y", "ȳ = q̄ · x") in got
+
+
+def test_one_input_ops_name_their_output_and_constants_show_their_values():
+    x = am.tensor(0.5, requires_grad=True, name="x")
+    t = am.tanh(x)
+    t.name = "t"
+    loss = (t - 1.0) ** 2
+    got = rows(am.explain(loss))
+    assert ("tanh", "x", "x̄ = t̄ · (1 - tanh(x)²) = t̄ · (1 - t²)") in got  # y was the output
+    sub = [r for r in got if r[0] == "sub"]
+    assert sub[0] == ("sub", "t", "t̄ = v̄1") and sub[1][1] == "1.0"
+    pow_rule = next(r for r in got if r[0] == "pow" and r[1] == "v1")[2]
+    assert pow_rule.startswith("v̄1 = v̄2 · 2 · v1^(2-1)")  # the constant exponent by value
+    neg = rows(am.explain(am.tensor(2.0, requires_grad=True, name="a") ** -1.0))
+    assert neg[0][2].startswith("ā = v̄1 · (-1.0) · a^((-1.0)-1)")
+
+
+def test_neutral_names_never_collide_with_user_names():
+    a = am.tensor(1.0, requires_grad=True, name="v1")  # a user name that looks neutral
+    b = am.tensor(2.0, requires_grad=True)
+    c = am.tensor(3.0, requires_grad=True, name="leaf1")
+    out = am.exp(a * b) * c
+    ledger = am.explain(out)
+    outputs = [e.output for e in ledger]
+    assert "v1" not in outputs and sorted(outputs) == ["v2", "v3", "v4"]
+    labels = {x.label for e in ledger for x in e.inputs}
+    assert {"v1", "leaf1", "leaf2"} <= labels  # b is leaf2: leaf1 is the user's
+    mul = ledger[-1]
+    assert [(x.label, x.rule) for x in mul.inputs] == [
+        ("v1", "v̄1 = v̄2 · leaf2"),
+        ("leaf2", "l̅e̅a̅f̅2̅ = v̄2 · v1"),
+    ]
+    totals = ledger.leaf_gradients
+    assert float(totals["v1"]) == pytest.approx(2.0 * np.exp(2.0) * 3.0)
+    assert float(totals["leaf2"]) == pytest.approx(np.exp(2.0) * 3.0)
+    assert float(totals["leaf1"]) == pytest.approx(np.exp(2.0))
+
+
+def test_two_tensors_with_one_name_get_two_labels():
+    # every Linear names its parameters "weight" and "bias"
+    model = am.nn.Sequential(am.nn.Linear(2, 3, seed=0), am.nn.Tanh(), am.nn.Linear(3, 1, seed=1))
+    loss = model(am.tensor(np.ones((4, 2)))).sum()
+    ledger = am.explain(loss)
+    totals = ledger.leaf_gradients
+    assert sorted(totals) == ["bias", "bias#2", "weight", "weight#2"]
+    loss.backward()
+    # backward order: the last layer comes first and keeps the plain names
+    np.testing.assert_allclose(totals["weight"], model[2].weight.grad.numpy())
+    np.testing.assert_allclose(totals["weight#2"], model[0].weight.grad.numpy())
+    np.testing.assert_allclose(totals["bias#2"], model[0].bias.grad.numpy())
+    rule = next(x.rule for e in ledger for x in e.inputs if x.label == "weight#2")
+    assert rule.startswith("w̅e̅i̅g̅h̅t̅#̅2̅ = ")
+
+
+def test_a_name_equal_to_a_word_of_the_rule_is_quoted():
+    n = am.tensor([1.0, 2.0, 3.0], requires_grad=True, name="n")
+    m = n.mean()
+    m.name = "m"
+    (entry,) = am.explain(m)
+    assert entry.inputs[0].op_rule.startswith("x̄ = ḡ / n")  # n: the count of averaged values
+    assert entry.inputs[0].rule.startswith("‘n̄’ = m̄ / n ")
+
+
+def test_variadic_rules_name_each_input_and_its_position():
+    p, q = (am.tensor(1.0, requires_grad=True, name=k) for k in "pq")
+    s = am.stack([p, q])
+    s.name = "s"
+    got = rows(am.explain(s.sum()))
+    assert ("stack", "p", "p̄ = s̄[..., 0, ...] (index 0 along the new axis)") in got
+    assert ("stack", "q", "q̄ = s̄[..., 1, ...] (index 1 along the new axis)") in got
+
+
+def test_a_missing_bias_is_no_input_row():
+    layer = am.nn.Linear(3, 2, bias=False, seed=0)
+    loss = layer(am.tensor(np.ones((4, 3)), name="x")).sum()
+    linear = next(e for e in am.explain(loss) if e.op == "linear")
+    assert [x.label for x in linear.inputs] == ["x", "weight"]
+    assert "None" not in str(am.explain(loss))
+
+
+def test_matrix_cells_stay_on_one_line_in_text_and_html():
+    w = am.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="w")
+    x = am.tensor([[0.5, 1.0], [1.5, 2.0]], requires_grad=True, name="x")
+    h = w @ x
+    h.name = "h"
+    ledger = am.explain(h, gradient=np.array([[1.0, 0.0], [0.0, 2.0]]))
+    text = str(ledger)
+    lines = text.splitlines()
+    table = lines[1 : 1 + 2 + 2]  # header, rule, one row per input of the one entry
+    assert len(lines) == 1 + 4 + 2  # title, table, leaf gradients, note: no wrapped cells
+    assert "[[1, 0], [0, 2]]" in table[2]  # the upstream matrix on the step's first row
+    width = len(table[1])  # the dashed rule spans every column
+    starts = [m.start() for m in re.finditer(r"-+", table[1])]
+    for line in table[2:]:
+        assert len(line) <= width + 2  # a cell of the last column may end with a bar
+        for col in starts[4:6]:  # the input and shape columns start where the header says
+            assert line[col - 2 : col] == "  " and line[col] != " "
+    html = ledger._repr_html_()
+    cells = re.findall(r"<td>(.*?)</td>", html, flags=re.S)
+    assert cells and all("\n" not in c for c in cells)
+    assert "[[1, 0], [0, 2]]" in cells
