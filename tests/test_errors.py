@@ -130,3 +130,45 @@ def test_failed_op_leaves_inputs_untouched():
     assert x.version == 0 and x.grad is None
     (x * 1.0).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 1.0])
+
+
+def test_op_errors_name_the_op_once():
+    # the forward's message used to carry "matmul:" and apply_op prefixed it again
+    for call in (lambda: am.ones(2, 3) @ am.ones(2, 3), lambda: am.matmul(am.tensor(2.0), am.ones(2))):
+        with pytest.raises(ValueError, match=r"^matmul: (?!matmul)") as info:
+            call()
+        assert str(info.value).count("matmul:") == 1, str(info.value)
+
+
+def test_two_axis_transpose_points_to_swapaxes_and_a_full_permutation():
+    with pytest.raises(ValueError, match=r"transpose: .*\(2, 3, 4\)") as info:
+        am.ones(2, 3, 4).transpose(1, 2)
+    message = str(info.value)
+    assert "x.swapaxes(1, 2)" in message and "x.transpose(0, 2, 1)" in message
+    with pytest.raises(ValueError, match=r"transpose: .*axis 1 is repeated"):
+        am.ones(2, 3, 4).transpose(0, 1, -2)
+
+
+@pytest.mark.parametrize(
+    ("call", "advice"),
+    [
+        (lambda t: np.sum(t), r"Use am\.sum\(t\) or t\.sum\(\)"),
+        (lambda t: np.mean(t, axis=0), r"Use am\.mean\(t\) or t\.mean\(\)"),
+        (lambda t: np.concatenate([t, t]), r"Use am\.concatenate\(\.\.\.\)"),
+        (lambda t: np.cumsum(t), r"no am\.cumsum"),
+    ],
+)
+def test_numpy_functions_on_tensors_name_the_library_function(call, advice):
+    # NumPy used to call t.sum(axis=..., dtype=..., out=...) and fail on 'out'; a result
+    # computed by NumPy would also have dropped the gradient
+    t = am.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"^np\.\w+\(\) was given an autograd_mini Tensor.*" + advice):
+        call(t)
+
+
+def test_numpy_conversions_and_questions_still_work_on_tensors():
+    t = am.tensor([1.0, 2.0], requires_grad=True)
+    assert isinstance(np.asarray(t), np.ndarray) and np.asarray(t).tolist() == [1.0, 2.0]
+    assert np.array(t, dtype=np.float32).dtype == np.float32
+    assert np.allclose(t, [1.0, 2.0]) and np.shape(t) == (2,) and np.ndim(t) == 1
+    np.testing.assert_allclose(t, [1.0, 2.0])

@@ -2,7 +2,9 @@
 
 Each converts its arguments to Tensors, validates parameters (axes, shapes) in the
 user's terms and applies one op from the table, or composes a few of them (``var``,
-``std``, ``dot``, ``outer``, ``swapaxes``). Every docstring states the derivative.
+``dot``, ``outer``). Every docstring states the derivative. Axes are validated once, by
+:func:`normalize_axis` and :func:`_axis`: a 0-d tensor takes axis 0 and -1 (as in
+PyTorch), and a bad axis gets a message with the op, the shape and the valid range.
 """
 
 from __future__ import annotations
@@ -142,25 +144,56 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 # ---------------------------------------------------------------- reductions
 
 
+def normalize_axis(a: Any, positions: int, x: Tensor, who: str) -> int:
+    """One axis of ``x`` as a non-negative int below ``positions``, or a clear ValueError.
+
+    ``positions`` is how many places the axis may name: ``x.ndim`` for an existing axis
+    (at least 1: a 0-d tensor takes axis 0 and -1, as in PyTorch), ``x.ndim + 1`` where a
+    new axis is inserted (``unsqueeze``, ``stack``).
+    """
+    if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+        raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {a!r}")
+    if not -positions <= a < positions:
+        zero_d = " (a 0-d tensor takes axis 0 or -1, as in PyTorch)" if x.ndim == 0 else ""
+        raise ValueError(
+            f"{who}: axis {a} is out of range for a tensor of shape {x.shape} "
+            f"(ndim {x.ndim}); valid axes are {-positions}..{positions - 1}{zero_d}"
+        )
+    return int(a) % positions
+
+
 def _axis(x: Tensor, axis: Axis, who: str) -> tuple[int, ...] | None:
-    """Normalise ``axis`` to None, or a tuple of distinct non-negative ints."""
+    """Normalise ``axis`` to None, or a tuple of distinct non-negative ints.
+
+    Every op that takes an existing axis validates it here. On a 0-d tensor axis 0 and
+    -1 (as in PyTorch) name the tensor itself: the result is ``()``, no axis to reduce.
+    """
     if axis is None:
         return None
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    ndim = x.ndim
-    out = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)):
-            raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {a!r}")
-        if not -ndim <= a < builtins.max(ndim, 1):
-            raise ValueError(
-                f"{who}: axis {a} is out of range for a tensor of shape {x.shape} "
-                f"(ndim {ndim}); valid axes are {-ndim}..{ndim - 1}"
-            )
-        out.append(int(a) % builtins.max(ndim, 1))
+    out = [normalize_axis(a, builtins.max(x.ndim, 1), x, who) for a in axes]
     if len(set(out)) != len(out):
         raise ValueError(f"{who}: repeated axis in {axis!r}")
-    return tuple(out)
+    return tuple(out) if x.ndim else ()
+
+
+def single_axis(x: Tensor, axis: Any, who: str) -> int | None:
+    """One axis as a non-negative int, or None: for ``axis=None``, and on a 0-d tensor,
+    where axis 0 and -1 name the tensor itself (as in PyTorch)."""
+    if axis is None:
+        return None
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{who}: axis must be one int, got {axis!r}")
+    a = normalize_axis(axis, builtins.max(x.ndim, 1), x, who)
+    return a if x.ndim else None
+
+
+def _softmax_axis(x: Tensor, axis: Any, who: str) -> int | tuple[()]:
+    """The softmax family's axis: an int, or ``()`` (normalise over nothing) on a 0-d tensor."""
+    a = single_axis(x, axis, who)
+    if x.ndim == 0:
+        return ()
+    return 0 if a is None else a
 
 
 def _reduce(op: Any, x: Any, axis: Axis, keepdims: bool) -> Tensor:
@@ -191,23 +224,36 @@ def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return _reduce(reduction.min_, x, axis, keepdims)
 
 
+def _degrees_of_freedom(t: Tensor, ax: tuple[int, ...] | None, ddof: int, who: str) -> int:
+    n = t.size if ax is None else int(np.prod([t.shape[a] for a in ax]))
+    if n - ddof <= 0:
+        raise ValueError(f"{who}: {n} element(s) with ddof={ddof} leaves no degrees of freedom")
+    return n - ddof
+
+
 def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance Σ(x - x̄)² / (n - ddof) over ``axis`` (ddof = 0: NumPy's convention).
 
-    Derivative: x̄ = ȳ·2(x - mean)/(n - ddof) (composed from mean, sub, mul and sum).
+    Derivative: x̄ = ȳ·2(x - mean)/(n - ddof) (composed from mean, sub, mul and sum; 0
+    where all averaged values are equal).
     """
     t = as_tensor(x, "var")
     ax = _axis(t, axis, "var")
-    n = t.size if ax is None else int(np.prod([t.shape[a] for a in ax]))
-    if n - ddof <= 0:
-        raise ValueError(f"var: {n} element(s) with ddof={ddof} leaves no degrees of freedom")
+    dof = _degrees_of_freedom(t, ax, ddof, "var")
     centered = t - mean(t, ax, keepdims=True)
-    return sum(centered * centered, ax, keepdims) * (1.0 / (n - ddof))
+    return sum(centered * centered, ax, keepdims) * (1.0 / dof)
 
 
 def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation √var.  Derivative: x̄ = ȳ·(x - mean)/((n - ddof)·std)."""
-    return sqrt(var(x, axis, keepdims, ddof))
+    """Standard deviation √var over ``axis`` (ddof = 0 by default), one op.
+
+    Derivative: x̄ = ȳ·(x - mean)/((n - ddof)·std), taken as 0 where std = 0 (one
+    element, or all equal), like PyTorch: there x - mean = 0 too.
+    """
+    t = as_tensor(x, "std")
+    ax = _axis(t, axis, "std")
+    _degrees_of_freedom(t, ax, ddof, "std")
+    return apply_op(reduction.std, (t,), {"axis": ax, "keepdims": bool(keepdims), "ddof": int(ddof)})
 
 
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -218,15 +264,13 @@ def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """exp(x) / Σ exp(x) along ``axis``, stable.  Derivative: x̄ = y ⊙ (ȳ - Σ ȳ⊙y)."""
     t = as_tensor(x, "softmax")
-    (ax,) = _axis(t, axis, "softmax") or (0,)
-    return apply_op(reduction.softmax, (t,), {"axis": ax})
+    return apply_op(reduction.softmax, (t,), {"axis": _softmax_axis(t, axis, "softmax")})
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``, stable.  Derivative: x̄ = ȳ - softmax(x)·Σ ȳ."""
     t = as_tensor(x, "log_softmax")
-    (ax,) = _axis(t, axis, "log_softmax") or (0,)
-    return apply_op(reduction.log_softmax, (t,), {"axis": ax})
+    return apply_op(reduction.log_softmax, (t,), {"axis": _softmax_axis(t, axis, "log_softmax")})
 
 
 # ---------------------------------------------------------------- shape and indexing
@@ -245,22 +289,51 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     Derivative: x̄ = transpose(ȳ, inverse permutation).
     """
     t = as_tensor(x, "transpose")
+    perm = None
     if axes is not None:
-        axes = tuple(int(a) % builtins.max(t.ndim, 1) for a in axes)
-        if sorted(axes) != list(range(t.ndim)):
+        given = tuple(axes)
+        if len(given) != t.ndim:
             raise ValueError(
-                f"transpose: axes {axes} are not a permutation of range({t.ndim}) for a "
-                f"tensor of shape {t.shape}"
+                f"transpose: axes {given} are not a permutation of range({t.ndim}) for a "
+                f"tensor of shape {t.shape}: give all {t.ndim} axes in their new order"
+                f"{_swap_hint(t, given)}"
             )
-    return apply_op(shape_ops.transpose, (t,), {"axes": axes})
+        perm = tuple(normalize_axis(a, builtins.max(t.ndim, 1), t, "transpose") for a in given)
+        if len(set(perm)) != len(perm):
+            raise ValueError(
+                f"transpose: axes {given} are not a permutation of range({t.ndim}) for a "
+                f"tensor of shape {t.shape}: axis {_repeated(perm)} is repeated"
+            )
+    return apply_op(shape_ops.transpose, (t,), {"axes": perm})
+
+
+def _swap_hint(t: Tensor, given: tuple[Any, ...]) -> str:
+    """For two axes on a tensor that is not 2-D: how to swap them, or to permute all."""
+    if len(given) != 2 or t.ndim < 2:
+        return "."
+    a, b = given
+    example = list(range(t.ndim))
+    if all(isinstance(v, (int, np.integer)) and -t.ndim <= v < t.ndim for v in given):
+        example[int(a) % t.ndim], example[int(b) % t.ndim] = int(b) % t.ndim, int(a) % t.ndim
+    else:
+        example.reverse()
+    return (
+        f". To exchange two axes use x.swapaxes({a}, {b}); to reorder all of them pass a "
+        f"full permutation, e.g. x.transpose({', '.join(map(str, example))})."
+    )
+
+
+def _repeated(perm: tuple[int, ...]) -> int:
+    return next(a for i, a in enumerate(perm) if a in perm[:i])
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes.  Derivative: swap them back in ȳ."""
     t = as_tensor(x, "swapaxes")
-    a, b = (_axis(t, axis1, "swapaxes") or (0,))[0], (_axis(t, axis2, "swapaxes") or (0,))[0]
+    a, b = (normalize_axis(v, builtins.max(t.ndim, 1), t, "swapaxes") for v in (axis1, axis2))
     perm = list(range(t.ndim))
-    perm[a], perm[b] = perm[b], perm[a]
+    if t.ndim:  # on a 0-d tensor axis 0 and -1 name the tensor itself: nothing to swap
+        perm[a], perm[b] = perm[b], perm[a]
     return apply_op(shape_ops.transpose, (t,), {"axes": tuple(perm)})
 
 
@@ -280,12 +353,8 @@ def squeeze(x: Any, axis: Axis = None) -> Tensor:
 def unsqueeze(x: Any, axis: int) -> Tensor:
     """Insert a size-1 axis at ``axis``.  Derivative: x̄ = reshape(ȳ, x.shape)."""
     t = as_tensor(x, "unsqueeze")
-    if not -t.ndim - 1 <= axis <= t.ndim:
-        raise ValueError(
-            f"unsqueeze: axis {axis} is out of range for a tensor of shape {t.shape}; "
-            f"valid axes are {-t.ndim - 1}..{t.ndim}"
-        )
-    return apply_op(shape_ops.expand_dims, (t,), {"axis": int(axis)})
+    ax = normalize_axis(axis, t.ndim + 1, t, "unsqueeze")
+    return apply_op(shape_ops.expand_dims, (t,), {"axis": ax})
 
 
 expand_dims = unsqueeze
@@ -308,13 +377,15 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis.  Derivative: each input gets its slice of ȳ."""
     ts = _sequence(tensors, "concatenate")
-    return apply_op(shape_ops.concatenate, ts, {"axis": int(axis)})
+    ax = normalize_axis(axis, builtins.max(ts[0].ndim, 1), ts[0], "concatenate")
+    return apply_op(shape_ops.concatenate, ts, {"axis": ax})
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis.  Derivative: input i gets ȳ[..., i, ...]."""
     ts = _sequence(tensors, "stack")
-    return apply_op(shape_ops.stack, ts, {"axis": int(axis)})
+    ax = normalize_axis(axis, ts[0].ndim + 1, ts[0], "stack")
+    return apply_op(shape_ops.stack, ts, {"axis": ax})
 
 
 def _sequence(tensors: Sequence[Any], who: str) -> tuple[Tensor, ...]:

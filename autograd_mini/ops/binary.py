@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from .registry import Op, mask, value_of
 
 _BROADCAST_HINT = (
@@ -54,18 +55,39 @@ div: Op = Op(
 )
 
 
+def _pow_base_vjp(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    # d(xʸ)/dx = y·x^(y-1), taken as 0 where y = 0 (like PyTorch): x⁰ = 1 is constant, even at
+    # x = 0, where 0·x⁻¹ would give nan
+    zero_y = value_of(y) == 0
+    if zero_y is False or not np.any(zero_y):  # the common case (x ** 2): no mask needed
+        return g * y * x ** (y - 1)
+    # the masked entries compute 1·x⁰ = 1 instead of 0·x⁻¹ (double where: with
+    # create_graph, no 0·inf reaches the second derivative through the discarded branch)
+    safe_y = where(zero_y, 1.0, y) if isinstance(y, (Tensor, np.ndarray)) else 1.0
+    return where(zero_y, 0.0, g * safe_y * x ** (safe_y - 1))
+
+
 def _pow_exponent_vjp(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    # d(xʸ)/dy = xʸ·log x; at x = 0 it is taken as 0 (like PyTorch); x < 0 gives nan
-    safe_x = where(value_of(x) == 0, 1.0, x)
-    return g * ans * unary.log(safe_x)
+    # d(xʸ)/dy = xʸ·log x, taken as 0 where x = 0 and y ≥ 0 (like PyTorch: the limit of
+    # xʸ·log x at x → 0⁺ for y > 0, and x⁰ = 1 is constant in y); x < 0 gives nan
+    at_zero = (value_of(x) == 0) & (value_of(y) >= 0)
+    if not np.any(at_zero):
+        return g * ans * unary.log(x)
+    # the masked entries compute 1ʸ·log 1 = 0 from x = 1, not from ans and x = 0, so the
+    # second derivatives through them stay finite (0, not 0·inf)
+    safe_x = where(at_zero, 1.0, x) if isinstance(x, (Tensor, np.ndarray)) else 1.0
+    return where(at_zero, 0.0, g * safe_x**y * unary.log(safe_x))
 
 
 pow_: Op = Op(
     "pow",
     np.power,
-    [lambda g, ans, x, y: g * y * x ** (y - 1), _pow_exponent_vjp],
+    [_pow_base_vjp, _pow_exponent_vjp],
     save_output=True,
-    rules=["x̄ = ḡ · y · x^(y-1)", "ȳ = ḡ · x^y · log(x)"],
+    rules=[
+        "x̄ = ḡ · y · x^(y-1)   (0 where y = 0)",
+        "ȳ = ḡ · x^y · log(x)   (0 where x = 0, y ≥ 0)",
+    ],
     hint=_BROADCAST_HINT,
 )
 

@@ -23,21 +23,19 @@ def _swap_last(a: Any) -> Any:
 
 
 def _matmul_forward(x: Any, y: Any) -> Any:
+    # Messages without the op's name: apply_op prefixes "matmul: " and the input shapes.
     x = np.asarray(x)
     y = np.asarray(y)
     if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(
-            f"matmul needs operands with at least 1 dimension, got shapes {x.shape} and "
-            f"{y.shape}. Fix: use * for multiplication by a scalar."
-        )
+        raise ValueError("both operands need at least 1 dimension. Fix: use * to multiply by a scalar.")
     inner_x = x.shape[-1]
     inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
     if inner_x != inner_y:
         raise ValueError(
-            f"matmul: shapes {x.shape} and {y.shape} are not aligned: the last axis of the "
-            f"first ({inner_x}) must equal the {'only' if y.ndim == 1 else 'second-to-last'} "
-            f"axis of the second ({inner_y}). Fix: transpose one operand (e.g. w.T) or "
-            f"reshape it."
+            f"shapes {x.shape} and {y.shape} are not aligned: the last axis of the first "
+            f"({inner_x}) must equal "
+            f"the {'only' if y.ndim == 1 else 'second-to-last'} axis of the second "
+            f"({inner_y}). Fix: transpose one operand (e.g. w.T) or reshape it."
         )
     return np.matmul(x, y)
 

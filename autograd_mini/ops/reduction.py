@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .binary import where
 from .registry import Op, mask, value_of
 from .shape import broadcast_to, reshape
 from .unary import exp
@@ -81,6 +82,35 @@ mean: Op = Op(
     ],
     save_inputs=False,
     rules=["x̄ = ḡ / n broadcast over the averaged axes (n elements averaged)"],
+    hint="axis must be in range for the tensor's ndim.",
+)
+
+# ---------------------------------------------------------------- standard deviation
+
+
+def _std_forward(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Any:
+    return np.std(x, axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def _std_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Any:
+    # s = √(Σ(x - m)²/(n - ddof)), so x̄ = ḡ·(x - m)/((n - ddof)·s). Where s = 0 (one
+    # element, or all equal) x - m = 0 too and the gradient is taken as 0, like PyTorch:
+    # the masked entries divide by 1, not by 0 (double where, so that create_graph's
+    # second derivative does not meet 0·inf either).
+    shape = _shape(x)
+    s = expand(ans, shape, axis, keepdims)
+    flat = value_of(s) == 0
+    scale = expand(g, shape, axis, keepdims) * (1.0 / (_count(shape, axis) - ddof))
+    scale = where(flat, 0.0, scale / where(flat, 1.0, s)) if np.any(flat) else scale / s
+    return scale * (x - mean(x, axis=axis, keepdims=True))
+
+
+std: Op = Op(
+    "std",
+    _std_forward,
+    [_std_vjp],
+    save_output=True,
+    rules=["x̄ = ḡ · (x - mean) / ((n - ddof) · y)   (0 where y = 0)"],
     hint="axis must be in range for the tensor's ndim.",
 )
 

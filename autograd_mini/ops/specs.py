@@ -107,7 +107,13 @@ SPECS: dict[str, list[Case]] = {
     "sub": _binary(lambda x, y: x - y, normal),
     "mul": _binary(lambda x, y: x * y, normal),
     "div": _binary(lambda x, y: x / y, normal, away_from_zero),
-    "pow": [*_binary(lambda x, y: x ** y, positive, normal), case(lambda x: x ** 3, normal(4), label="x**3")],
+    "pow": [
+        *_binary(lambda x, y: x ** y, positive, normal),
+        case(lambda x: x ** 3, normal(4), label="x**3"),
+        # x = 0 with constant exponents 0..3: x⁰ has derivative 0 there (not 0·0⁻¹ = nan)
+        case(lambda x: x**0 + x**1 + x**2 + x**3, lambda rng: np.r_[0.0, rng.standard_normal(3)],
+             label="x=0"),
+    ],
     "maximum": _binary(am.maximum, distinct, distinct_shifted),
     "minimum": _binary(am.minimum, distinct, distinct_shifted),
     "where": [
@@ -119,6 +125,12 @@ SPECS: dict[str, list[Case]] = {
     "mean": _reductions(am.mean, normal),
     "max": _reductions(am.max, distinct),
     "min": _reductions(am.min, distinct),
+    "std": [
+        *_reductions(am.std, normal),
+        case(lambda x: am.std(x, axis=1, ddof=1), normal(3, 4), label="ddof=1"),
+        # one element per column: std is identically 0, so is its gradient (not nan)
+        case(lambda x: am.std(x, axis=0), normal(1, 3), label="one element"),
+    ],
     "logsumexp": _reductions(am.logsumexp, normal),
     "softmax": [
         case(lambda x, a=a: am.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)

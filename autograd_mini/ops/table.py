@@ -35,6 +35,7 @@ FORWARD = {
     "where": "out = x if condition else y",
     "sum": "y = Σ_axis x",
     "mean": "y = (1/n) Σ_axis x",
+    "std": "y = √(Σ_axis (x - mean)² / (n - ddof))",
     "max": "y = max_axis x",
     "min": "y = min_axis x",
     "logsumexp": "y = log Σ_axis eˣ",
