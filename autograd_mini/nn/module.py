@@ -39,7 +39,12 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True, name: str | None = None) -> None:
-        array = _to_array(data, who="Parameter")
+        # A Parameter is a new leaf by intent (as in PyTorch), so a Tensor that requires
+        # grad is accepted here: its values start the new leaf, nothing becomes a constant.
+        if isinstance(data, Tensor):
+            array = np.array(data._data, copy=True)
+        else:
+            array = _to_array(data, who="Parameter")
         if array.dtype.kind != "f":
             raise TypeError(
                 f"Parameter: parameters must be floating point, got {array.dtype}; convert "
