@@ -20,6 +20,7 @@ import numpy as np
 
 import autograd_mini as am
 from autograd_mini import nn
+from autograd_mini.examples import handwritten as backprop
 
 from . import handwritten
 
@@ -93,12 +94,12 @@ def mlp_ce(
         return _ce_step(model, opt, xt, y)
 
     def reference() -> float:
-        return handwritten.relu_mlp_ce_step(params, x, y, lr)[0]
+        return backprop.relu_mlp_ce_step(params, x, y, lr)[0]
 
     # same weights, same step: same loss and gradients
     lib_loss = library()
     lib_grads = [p.grad.numpy().copy() for p in model.parameters()]
-    ref_loss, ref_grads = handwritten.relu_mlp_ce_step(params, x, y, lr)
+    ref_loss, ref_grads = backprop.relu_mlp_ce_step(params, x, y, lr)
     verified = _check(lib_loss, ref_loss, lib_grads, ref_grads, dtype)
     out = compare(library, reference, steps, repeats)
     out["verified"] = verified
@@ -224,11 +225,11 @@ def moons_hinge(dtype: Any, steps: int, repeats: int) -> dict[str, Any]:
         return float(loss.item())
 
     def reference() -> float:
-        return handwritten.hinge_mlp_step(params, x, y, lr, alpha)[0]
+        return backprop.hinge_mlp_step(params, x, y, lr, alpha)[0]
 
     lib_loss = library()
     lib_grads = [p.grad.numpy().copy() for p in model.parameters()]
-    ref_loss, ref_grads = handwritten.hinge_mlp_step(params, x, y, lr, alpha)
+    ref_loss, ref_grads = backprop.hinge_mlp_step(params, x, y, lr, alpha)
     verified = _check(lib_loss, ref_loss, lib_grads, ref_grads, dtype)
     out = compare(library, reference, steps, repeats)
     out["verified"] = verified

@@ -6,10 +6,10 @@ import re
 
 import numpy as np
 import pytest
-from seed_chain import d_chain
 
 import autograd_mini as am
 from autograd_mini.autograd import topological_order
+from autograd_mini.examples.handwritten import d_chain
 
 X, TARGET = 2.0, 1.0
 

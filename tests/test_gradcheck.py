@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from seed_chain import d_chain
 
 import autograd_mini as am
+from autograd_mini.examples.handwritten import d_chain
 from autograd_mini.gradcheck import GradientRow
 
 X, TARGET = 2.0, 1.0  # the seeds' input and target

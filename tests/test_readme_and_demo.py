@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from autograd_mini.demo import seed_single_weight
+from autograd_mini.examples.demo import single_weight_demo
 
 matplotlib.use("Agg")
 
@@ -32,8 +32,9 @@ def test_readme_example(code, expected, tmp_path, monkeypatch):
         assert out.getvalue().strip() == expected.strip()
 
 
-def test_seed_single_weight_demo_reproduces_the_seed(capsys):
-    history = seed_single_weight()
+def test_the_single_weight_demo_reproduces_the_lecture_notes(capsys):
+    # w = 0.95, x = 2, y* = 1, h = 0.1: the notes print w = 0.77, 0.5027, 0.5002, 0.5000
+    history = single_weight_demo()
     assert [round(history[i - 1], 4) for i in (1, 10, 15, 20)] == [0.77, 0.5027, 0.5002, 0.5]
     printed = capsys.readouterr().out
     assert "dJ/dw by backward():            1.800000" in printed

@@ -13,7 +13,7 @@ from viz_helpers import nodes
 
 import autograd_mini as am
 from autograd_mini.cli import main
-from autograd_mini.viz.examples import write_example
+from autograd_mini.examples.pictures import write_example
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -113,7 +113,7 @@ def test_a_dot_lookup_pointing_at_a_missing_program_gives_the_same_error(monkeyp
 
 
 def test_cli_graph_writes_svg_and_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    out = tmp_path / "seed.svg"
+    out = tmp_path / "single_weight.svg"
     assert main(["graph", "--out", str(out)]) == 0
     assert {"data 0.9500", "grad 1.8000"} <= set(svg_texts(out.read_bytes()))
     assert str(out) in capsys.readouterr().out
@@ -131,7 +131,7 @@ def test_cli_graph_writes_svg_and_png(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_cli_graph_without_dot_fails_with_the_install_hint(
     no_dot: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    out = tmp_path / "seed.svg"
+    out = tmp_path / "single_weight.svg"
     assert main(["graph", "--out", str(out)]) == 1
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert not out.exists()
@@ -142,7 +142,7 @@ def test_cli_graph_rejects_unknown_choices(capsys: pytest.CaptureFixture[str]):
         main(["graph", "--out", "x.svg", "--format", "gif"])
     assert "invalid choice" in capsys.readouterr().err
     with pytest.raises(ValueError, match="format must be one of svg, png"):
-        write_example("seed", "x.gif", "gif")
+        write_example("single-weight", "x.gif", "gif")
 
 
 def test_the_pictures_shown_in_the_docs_exist_and_stay_small():

@@ -1,15 +1,17 @@
-"""The seeds' backpropagation equations, written by hand in NumPy, equal the engine's gradients.
+"""Backpropagation written by hand in NumPy equals the engine's gradients.
 
 For a fully connected network with z_l = W_l a_{l-1} + b_l and a_l = σ(z_l) (column
-vectors, one sample at a time, exactly as in the lecture notes):
+vectors, as in the lecture notes this project grew from):
 
     δ_L = ∂C/∂a_L ⊙ σ'(z_L)                  (output error; (a_L - y) ⊙ σ'(z_L) for ½Σ(a - y)²)
     δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(z_l)       (the error propagated backwards)
     ∂C/∂W_l = δ_l a_{l-1}ᵀ,   ∂C/∂b_l = δ_l  (summed over the samples)
 
 With a cross-entropy cost on a sigmoid or softmax output the σ' of the output layer
-cancels and δ_L = a_L - y. ``am.compare_gradients`` sets these hand-derived gradients
-beside the engine's and finite differences, one row per named parameter.
+cancels and δ_L = a_L - y. The equations are written once, in
+:mod:`autograd_mini.examples.handwritten` (rows are samples there, so they appear
+transposed); ``am.compare_gradients`` sets them beside the engine's gradients and finite
+differences, one row per named parameter.
 """
 
 from __future__ import annotations
@@ -19,46 +21,25 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import nn
+from autograd_mini.examples import handwritten
 
 SIZES = [3, 5, 4, 2]
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _softmax(z):
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
 def _hand_backprop(model, X, Y, output):
-    """∂C/∂W_l and ∂C/∂b_l from the seeds' equations, sample by sample, as a dict by name."""
-    linears = [m for m in model.layers if isinstance(m, nn.Linear)]
-    weights = [layer.weight.data for layer in linears]
-    biases = [layer.bias.data.reshape(-1, 1) for layer in linears]
-    grads_w = [np.zeros_like(w) for w in weights]
-    grads_b = [np.zeros_like(b) for b in biases]
-    for x, y in zip(X, Y):
-        a = [x.reshape(-1, 1)]  # a_0 = the input, a column vector
-        zs = []
-        for i, (w, b) in enumerate(zip(weights, biases)):
-            z = w @ a[-1] + b
-            zs.append(z)
-            last = i == len(weights) - 1
-            a.append(_softmax(z) if (last and output == "softmax") else _sigmoid(z))
-        y = y.reshape(-1, 1)
-        # δ_L = (a_L - y) ⊙ σ'(z_L) for the squared error; for cross-entropy σ'(z_L) cancels
-        delta = (a[-1] - y) * a[-1] * (1 - a[-1]) if output == "mse" else a[-1] - y
-        for layer in range(len(weights) - 1, -1, -1):
-            grads_w[layer] += delta @ a[layer].T  # ∂C/∂W_l = δ_l a_{l-1}ᵀ
-            grads_b[layer] += delta  # ∂C/∂b_l = δ_l
-            if layer > 0:
-                sigma_prime = a[layer] * (1 - a[layer])  # σ'(z_l) = a_l (1 - a_l)
-                delta = (weights[layer].T @ delta) * sigma_prime  # δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ'(z_l)
-    names = [n for n, _ in model.named_parameters()]
-    values = [g for pair in zip(grads_w, grads_b) for g in pair]
-    return {name: g.reshape(p.shape) for name, g, (_, p) in zip(names, values, model.named_parameters())}
+    """∂C/∂W_l and ∂C/∂b_l of a sigmoid MLP by hand, as a dict by parameter name.
+
+    ``output`` picks δ_L: "mse" (a_L - y) ⊙ a_L(1 - a_L) after a sigmoid output, "ce"
+    a_L - y after a sigmoid output, "softmax" a_L - y after a softmax output.
+    """
+    names, params = handwritten.mlp_parameters(model)
+    last = "softmax" if output == "softmax" else "sigmoid"
+    activations, pre = handwritten.mlp_forward(params, X, "sigmoid", output_activation=last)
+    a = activations[-1]
+    # δ_L = (a_L - y) ⊙ σ'(z_L) for the squared error; for cross-entropy σ'(z_L) cancels
+    delta = (a - Y) * a * (1 - a) if output == "mse" else a - Y
+    grads = handwritten.mlp_backward(params, activations, pre, delta, "sigmoid")
+    return dict(zip(names, grads))
 
 
 CASES = {
@@ -103,3 +84,4 @@ def test_a_wrong_hand_derivation_is_caught(rng):
     )
     assert not report.ok
     assert "layers.4.weight" in {row.name for row in report.failures}
+

@@ -20,7 +20,7 @@ class SGD(Optimizer):
       (τ = dampening); then g_t ← g_t + μ b_t (nesterov) or g_t ← b_t
     - θ_t = θ_{t-1} - γ g_t (γ = lr; ``maximize=True`` ascends instead)
 
-    The seeds' plain update w ← w - h·∂C/∂w is ``SGD(params, lr=h)``.
+    The lecture notes' plain update w ← w - h·∂C/∂w is ``SGD(params, lr=h)``.
     """
 
     def __init__(

@@ -1,9 +1,10 @@
 """The main job behind ``make demo`` / ``autograd-mini demo``.
 
-First the seeds' single-weight example (the engine's derivative next to the one by
-hand), then the real job: an MLP trained on the 8×8 digits, its test accuracy, its
-gradients checked against the seeds' hand-derived backpropagation and against finite
-differences, and pictures of its computation graph and loss curve in ``demo-output/``.
+First the single-weight example of the lecture notes this project grew from (the
+engine's derivative next to the one by hand), then the real job: an MLP trained on the
+8×8 digits, its test accuracy, its gradients checked against backpropagation written
+by hand (:mod:`autograd_mini.examples.handwritten`) and against finite differences,
+and pictures of its computation graph and loss curve in ``demo-output/``.
 """
 
 from __future__ import annotations
@@ -13,27 +14,28 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import autograd_mini as am
 from autograd_mini import nn
 
+from . import handwritten
 
-def seed_single_weight(steps: int = 20, report: tuple[int, ...] = (1, 10, 15, 20)) -> list[float]:
-    """The seeds' single-weight example, differentiated by the engine and by hand.
+
+def single_weight_demo(steps: int = 20, report: tuple[int, ...] = (1, 10, 15, 20)) -> list[float]:
+    """The single-weight example, differentiated by the engine and by hand.
 
     One weight w = 0.95, input x = 2, target y* = 1, loss J = ½(y - y*)² with y = w·x,
-    learning rate h = 0.1. By the chain rule dJ/dw = (dJ/dy)(dy/dw) = (y - y*)·x.
-    Returns w after each step.
+    learning rate h = 0.1. By the chain rule dJ/dw = (dJ/dy)(dy/dw) = (y - y*)·x = 1.8,
+    and gradient descent w ← w - h·dJ/dw reaches 0.77, 0.5027, 0.5002, 0.5000 after
+    1, 10, 15, 20 steps. Returns w after each step.
     """
-    x, target, lr = 2.0, 1.0, 0.1
-    w = am.tensor(0.95, requires_grad=True, name="w")
+    x, target, lr = handwritten.X, handwritten.TARGET, handwritten.LEARNING_RATE
+    w = am.tensor(handwritten.SINGLE_WEIGHT_START, requires_grad=True, name="w")
     y = w * x
     loss = 0.5 * (y - target) ** 2
     loss.backward()
     assert w.grad is not None
-    hand = (y.item() - target) * x
-    print("Seed example: y = w·x, J = ½(y - y*)², w = 0.95, x = 2, y* = 1, h = 0.1")
+    hand = handwritten.single_weight_gradient(w.item())
+    print("Single-weight example: y = w·x, J = ½(y - y*)², w = 0.95, x = 2, y* = 1, h = 0.1")
     print(f"  dJ/dw by backward():            {w.grad.item():.6f}")
     print(f"  dJ/dw by hand, (y - y*)·x:      {hand:.6f}")
     history: list[float] = []
@@ -49,34 +51,6 @@ def seed_single_weight(steps: int = 20, report: tuple[int, ...] = (1, 10, 15, 20
         if step in report:
             print(f"  w after {step:2d} step(s): {w.item():.4f}")
     return history
-
-
-def hand_backprop(model: nn.MLP, X: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
-    """∂C/∂θ of the mean cross-entropy of a ReLU MLP, by the seeds' equations (batch form).
-
-    δ_L = (softmax(z_L) - y) / N; δ_l = (δ_{l+1} W_{l+1}) ⊙ relu'(z_l);
-    ∂C/∂W_l = δ_lᵀ a_{l-1}; ∂C/∂b_l = Σ over the batch of δ_l. (Rows are samples, so the
-    column-vector equations W_{l+1}ᵀ δ and δ aᵀ appear transposed.)
-    """
-    linears = [m for m in model.layers if isinstance(m, nn.Linear)]
-    activations, pre = [X], []
-    for i, layer in enumerate(linears):
-        assert layer.bias is not None
-        z = activations[-1] @ layer.weight.data.T + layer.bias.data
-        pre.append(z)
-        activations.append(np.maximum(z, 0.0) if i < len(linears) - 1 else z)
-    logits = activations[-1]
-    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
-    softmax /= softmax.sum(axis=1, keepdims=True)
-    delta = (softmax - np.eye(logits.shape[1])[labels]) / len(X)
-    grads: dict[str, np.ndarray] = {}
-    names = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
-    for i in range(len(linears) - 1, -1, -1):
-        grads[f"{names[i]}.weight"] = delta.T @ activations[i]
-        grads[f"{names[i]}.bias"] = delta.sum(axis=0)
-        if i > 0:
-            delta = (delta @ linears[i].weight.data) * (pre[i - 1] > 0)
-    return grads
 
 
 def write_graph(loss: am.Tensor, model: nn.Module, out_dir: Path) -> Path | None:
@@ -136,7 +110,7 @@ def digits(output_dir: str | Path = "demo-output", epochs: int = 20, seed: int =
     report = am.compare_gradients(
         cross_entropy_of_the_trained_mlp,
         model,
-        reference=lambda: hand_backprop(model, batch, batch_labels),
+        reference=lambda: handwritten.mlp_cross_entropy_gradients(model, batch, batch_labels),
     )
     print("\nGradients of the trained model on 16 test images:")
     print(report)
@@ -162,7 +136,7 @@ def digits(output_dir: str | Path = "demo-output", epochs: int = 20, seed: int =
 
 def main(output_dir: str | Path = "demo-output", epochs: int = 20) -> int:
     """Run the demo; returns the process exit status (1 if a check failed)."""
-    seed_single_weight()
+    single_weight_demo()
     result = digits(output_dir, epochs)
     ok = result["accuracy"] >= 0.95 and result["report"].ok
     if not ok:

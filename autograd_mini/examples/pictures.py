@@ -1,4 +1,4 @@
-"""Ready-made graphs to draw: the seeds' single-weight example and a digits-shaped MLP.
+"""Ready-made graphs to draw: the single-weight example, a digits-shaped MLP, a deep sigmoid MLP.
 
 Used by ``autograd-mini graph`` and by the pictures in ``docs/images``.
 """
@@ -10,18 +10,21 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import tensor
-from ..tensor import Tensor
+from autograd_mini import nn
+from autograd_mini.creation import tensor
+from autograd_mini.tensor import Tensor
+from autograd_mini.viz import draw_graph
 
-EXAMPLES = ("seed", "mlp")
+EXAMPLES = ("single-weight", "mlp")
+RENAMED = {"seed": "single-weight"}  # an old spelling and its new name, for the error message
 FORMATS = ("svg", "png")
 
 
-def seed_example() -> Tensor:
-    """The seeds' single-weight example after one ``backward()``.
+def single_weight_example() -> Tensor:
+    """The single-weight example of the lecture notes after one ``backward()``.
 
-    w = 0.95, x = 2, y* = 1: y = w·x, J = ½(y - y*)², so dJ/dw = (y - y*)·x = 1.8.
-    Returns the loss J.
+    One weight, no bias, no nonlinearity: w = 0.95, x = 2, y* = 1, y = w·x = 1.9,
+    J = ½(y - y*)² = 0.405, so dJ/dw = (y - y*)·x = 1.8. Returns the loss J.
     """
     w = tensor(0.95, requires_grad=True, name="w")
     y = w * 2.0
@@ -39,8 +42,6 @@ def mlp_example(sizes: tuple[int, ...] = (64, 32, 10), batch: int = 8, seed: int
     The inputs are random (no data set needed); the loss is the cross-entropy of the
     logits against labels 0, 1, 2, .... Returns ``(loss, model)``.
     """
-    from .. import nn
-
     model = nn.MLP(list(sizes), seed=seed)
     rng = np.random.default_rng(seed)
     x = tensor(rng.random((batch, sizes[0])), name="images")
@@ -58,8 +59,6 @@ def deep_sigmoid_example(depth: int = 6, width: int = 3, seed: int = 0) -> tuple
     the gradient reaching the first layers is orders of magnitude smaller than at the
     loss. Returns ``(loss, model)``; draw it with ``box_modules=True``.
     """
-    from .. import nn
-
     model = nn.MLP([2, *([width] * depth), 1], activation="sigmoid", seed=seed)
     x = tensor(np.random.default_rng(seed).normal(size=(4, 2)), name="x")
     loss: Tensor = nn.MSELoss()(model(x), np.ones((4, 1)))
@@ -68,17 +67,22 @@ def deep_sigmoid_example(depth: int = 6, width: int = 3, seed: int = 0) -> tuple
     return loss, model
 
 
-def example_graph(name: str, **options: Any) -> Any:
-    """The picture of example ``name`` (``"seed"`` or ``"mlp"``): a ``GraphPicture``."""
-    from .draw import draw_graph
-
+def check_example(name: str, who: str) -> None:
+    """Raise ValueError unless ``name`` is an example; an old spelling gets its new name."""
+    if name in RENAMED:
+        raise ValueError(f"{who}: the example {name!r} is now called {RENAMED[name]!r}")
     if name not in EXAMPLES:
-        raise ValueError(f"example_graph: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
+        raise ValueError(f"{who}: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
+
+
+def example_graph(name: str, **options: Any) -> Any:
+    """The picture of example ``name`` (``"single-weight"`` or ``"mlp"``): a ``GraphPicture``."""
+    check_example(name, "example_graph")
     if name == "mlp":
         loss, model = mlp_example()
         options.setdefault("rankdir", "TB")
         return draw_graph(loss, module=model, **options)
-    return draw_graph(seed_example(), **options)
+    return draw_graph(single_weight_example(), **options)
 
 
 def write_example(name: str, out: str | Path, fmt: str | None = None) -> Path:
@@ -87,6 +91,7 @@ def write_example(name: str, out: str | Path, fmt: str | None = None) -> Path:
     ``fmt`` defaults to the suffix of ``out`` (``.svg``/``.png``), else svg. Raises
     :class:`~autograd_mini.viz.render.GraphvizNotFoundError` when ``dot`` is missing.
     """
+    check_example(name, "write_example")
     path = Path(out)
     if fmt is None:
         suffix = path.suffix.lower().lstrip(".")

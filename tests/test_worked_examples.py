@@ -1,8 +1,10 @@
-"""The seeds' worked examples end to end, with the transforms and the gradient checker.
+"""The worked examples of the lecture notes this project grew from, end to end.
 
-Sources: ``../shared/seeds/002_*.txt`` (the single-weight network and the chain of four
-single-neuron layers, trained by gradient descent on J = ½(y - y*)² with x = 2, y* = 1,
-h = 0.1) and ``000_*.txt`` (maxima and minima: f' = 0, then f'' or the r, s, t test).
+Gradient descent on J = ½(y - y*)² with input x = 2, target y* = 1 and learning rate
+h = 0.1, for a single weight (y = w·x from w = 0.95) and for a chain of four one-neuron
+layers (y = x·w1·w2·w3·w4 from w = (0.8, 0.6, 0.1, 0.5)); then maxima and minima of
+functions of one and two variables (f' = 0, then the sign of f'' or the r, s, t test).
+The hand derivations are :mod:`autograd_mini.examples.handwritten`'s.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ import math
 
 import numpy as np
 import pytest
-from seed_chain import d_chain
 
 import autograd_mini as am
+from autograd_mini.examples.handwritten import d_chain, single_weight_gradient
 
-X, TARGET, LR = 2.0, 1.0, 0.1
+X, TARGET, LR = 2.0, 1.0, 0.1  # input, target, learning rate of both examples
 
 
 def truncate(value: float, digits: int) -> float:
@@ -32,17 +34,17 @@ def single_weight_loss(w):
 def test_single_weight_gradient_is_the_chain_rule_by_hand():
     # dJ/dw = dJ/dy · dy/dw = (y - y*) · x = (1.9 - 1) · 2 = 1.8
     assert am.grad(single_weight_loss)(0.95) == pytest.approx((0.95 * X - TARGET) * X)
-    report = am.compare_gradients(single_weight_loss, [0.95], reference=lambda w: (w * X - TARGET) * X)
+    report = am.compare_gradients(single_weight_loss, [0.95], reference=single_weight_gradient)
     assert report.ok
 
 
-def test_single_weight_descent_reaches_the_seeds_printed_weights():
+def test_single_weight_descent_reaches_the_printed_weights():
     w = 0.95
     history = {}
     for step in range(1, 21):
         w = w - LR * am.grad(single_weight_loss)(w)
         history[step] = w
-    # "w_new = 0.77", then "w = 0.5027, 0.5002 and 0.5000" after 10, 15, 20 iterations
+    # the notes print w_new = 0.77, then w = 0.5027, 0.5002 and 0.5000 after 10, 15, 20 iterations
     assert history[1] == pytest.approx(0.77, abs=1e-12)
     assert round(history[10], 4) == 0.5027
     assert round(history[15], 4) == 0.5002
@@ -64,7 +66,7 @@ def chain_loss(w1, w2, w3, w4):
 
 
 def chain_hand(w1, w2, w3, w4):
-    """The seed's formulas: dJ/dw4 = (y - y*) z3 = d4 z3, dJ/dw3 = d4 w4 z2 = d3 z2,
+    """The notes' formulas: dJ/dw4 = (y - y*) z3 = d4 z3, dJ/dw3 = d4 w4 z2 = d3 z2,
     dJ/dw2 = d3 w3 z1 = d2 z1, dJ/dw1 = d2 w2 x = d1 x."""
     return d_chain(w1, w2, w3, w4)["grads"]
 
@@ -72,8 +74,8 @@ def chain_hand(w1, w2, w3, w4):
 W0 = (0.8, 0.6, 0.1, 0.5)
 
 
-def test_chain_forward_values_match_the_seed():
-    # "z1 = 1.6; z2 = 0.96; z3 = 0.096", "y = 0.048"
+def test_chain_forward_values_match_the_notes():
+    # the notes: z1 = 1.6, z2 = 0.96, z3 = 0.096, y = 0.048
     w1, w2, w3, _ = W0
     assert X * w1 == pytest.approx(1.6)
     assert X * w1 * w2 == pytest.approx(0.96)
@@ -81,7 +83,7 @@ def test_chain_forward_values_match_the_seed():
     assert float(chain_output(*(am.tensor(w) for w in W0))) == pytest.approx(0.048)
 
 
-def test_chain_gradients_equal_the_seeds_d_chain_formulas():
+def test_chain_gradients_equal_the_d_chain_formulas():
     ad = am.grad(chain_loss, argnums=(0, 1, 2, 3))(*W0)
     for got, want in zip(ad, chain_hand(*W0)):
         assert got == pytest.approx(want, rel=1e-12)
@@ -101,11 +103,11 @@ def train_chain(steps: int) -> dict[int, float]:
     return outputs
 
 
-def test_chain_outputs_after_10_15_20_iterations_match_the_seed():
+def test_chain_outputs_after_10_15_20_iterations_match_the_notes():
     y = train_chain(20)
-    # The seed prints y = 0.7235, 0.992283 and 0.9999 after 10, 15 and 20 iterations.
+    # The notes print y = 0.7235, 0.992283 and 0.9999 after 10, 15 and 20 iterations.
     # 15 and 20 agree when rounded to the printed digits. After 10 iterations y is
-    # 0.723556..., which rounds to 0.7236: the seed's 0.7235 is the value truncated to
+    # 0.723556..., which rounds to 0.7236: the notes' 0.7235 is the value truncated to
     # four decimals (a sequential update, where each weight is updated before the next
     # delta is formed, gives 0.8240 instead and misses 0.992283 too, so the update
     # rule is the simultaneous one used here).
@@ -135,7 +137,7 @@ def test_the_chain_trained_with_backward_gives_the_same_outputs():
 
 
 def classify(f, point):
-    """The seed's test at a critical point: r = f_xx, s = f_xy, t = f_yy."""
+    """The notes' test at a critical point: r = f_xx, s = f_xy, t = f_yy; rt - s² > 0 is an extremum."""
     h = am.hessian(f)(np.asarray(point, dtype=float))
     r, s, t = h[0, 0], h[0, 1], h[1, 1]
     det = r * t - s**2
