@@ -19,6 +19,13 @@ from .autograd import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .checking import (
+    GradcheckError,
+    GradientReport,
+    compare_gradients,
+    gradcheck,
+    numerical_grad,
+)
 from .creation import (
     arange,
     eye,
@@ -36,13 +43,6 @@ from .custom import custom_op
 from .dtypes import get_default_dtype, set_default_dtype
 from .explain import explain
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
-from .gradcheck import (
-    GradcheckError,
-    GradientReport,
-    compare_gradients,
-    gradcheck,
-    numerical_grad,
-)
 from .ops.api import (
     abs,
     as_tensor,

@@ -1,14 +1,15 @@
 """``autograd-mini gradcheck``: every registered op and the demo model against finite differences.
 
-Each op in :data:`autograd_mini.ops.REGISTRY` is exercised by the cases of the spec
-table :data:`autograd_mini.ops.specs.SPECS` (the table the test suite uses). A case is
-checked as the tests do: its inputs are drawn in float64, its output ``out`` is reduced
-to the scalar ``L = Σ w ⊙ out`` with fixed random weights ``w`` (so every output entry
-matters), the engine's ``∂L/∂x`` is compared entry by entry with central differences
-``(L(x + ε eᵢ) - L(x - ε eᵢ)) / 2ε``, and they agree when
-``|ad - fd| <= atol + rtol·|fd|`` (rtol 1e-5, atol 1e-7). The demo model (an MLP on a
-batch of digits-shaped inputs with a cross-entropy loss) is checked with
-:func:`autograd_mini.compare_gradients`.
+Each op in :data:`autograd_mini.ops.REGISTRY` is exercised by its check cases
+(:data:`autograd_mini.checking.cases.SPECS`, the table the test suite uses), each run by
+:func:`autograd_mini.checking.check.check_case` exactly as the tests run it: its inputs
+are drawn in float64, its output ``out`` is reduced to the scalar ``L = Σ w ⊙ out`` with
+fixed random weights ``w`` (so every output entry matters), the engine's ``∂L/∂x`` is
+compared entry by entry with central differences ``(L(x + ε eᵢ) - L(x - ε eᵢ)) / 2ε``,
+and they agree when ``|ad - fd| <= atol + rtol·|fd|`` (rtol 1e-5, atol 1e-7: the cases
+avoid kinks and ill-conditioned inputs). The demo model (an MLP on a batch of
+digits-shaped inputs with a cross-entropy loss) is checked with
+:func:`autograd_mini.compare_gradients` and its default tolerances.
 
 >>> from autograd_mini.cli_gradcheck import check_op
 >>> result = check_op("exp")
@@ -19,24 +20,23 @@ batch of digits-shaped inputs with a cross-entropy loss) is checked with
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 import numpy as np
 
-from .autograd.engine import topological_order
+from .checking import compare_gradients
+from .checking.cases import SPECS, Case
+from .checking.check import CASE_ATOL as ATOL
+from .checking.check import CASE_RTOL as RTOL
+from .checking.check import CaseMissesOpError
+from .checking.check import check_case as _check_case
 from .creation import tensor
-from .gradcheck import compare_gradients, numerical_grad
 from .ops import REGISTRY
-from .ops.specs import SPECS, Case
 from .tables import text_table
 
 __all__ = ["ATOL", "RTOL", "CheckResult", "check_case", "check_model", "check_op", "run", "select_ops"]
-
-RTOL = 1e-5
-ATOL = 1e-7
-_PROJECTION_SEED = 123
 
 
 @dataclass(frozen=True)
@@ -63,54 +63,23 @@ class CheckResult:
         return f"FAIL: {self.problems[0]}{more}"
 
 
-def _projected(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``L(x) = Σ w ⊙ fn(x)`` with weights drawn once, shaped like the output."""
-    weights: dict[str, np.ndarray] = {}
-
-    def loss(*xs: Any) -> Any:
-        out = fn(*xs)
-        if "w" not in weights:
-            weights["w"] = np.random.default_rng(_PROJECTION_SEED).standard_normal(out.shape)
-        return (out * weights["w"]).sum()
-
-    return loss
-
-
-def _relative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    scale = np.maximum(np.abs(a), np.abs(b))
-    diff = np.abs(a - b)
-    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-
-
 def check_case(name: str, case: Case, seed: int) -> tuple[float, float, str | None]:
     """Check one spec case of op ``name``; returns ``(max abs error, max rel error, problem)``.
 
     ``problem`` is None when the case passes, else a short reason (an entry disagrees,
-    the case never runs the op, a gradient is missing or misshapen, or an exception).
+    or the case never runs the op); other exceptions propagate.
     """
-    rng = np.random.default_rng(seed)
-    arrays = [make(rng) for make in case.makers]
-    loss = _projected(case.fn)
-    xs = [tensor(a, requires_grad=True) for a in arrays]
-    out = loss(*xs)
-    if not any(node.name == name for node in topological_order(out)):
-        return 0.0, 0.0, f"case {case.label or seed} does not run {name}"
-    out.backward()
-    numeric = numerical_grad(loss, *arrays)
-    worst_abs = worst_rel = 0.0
+    try:
+        report = _check_case(name, case, seed)
+    except CaseMissesOpError as err:
+        return 0.0, 0.0, str(err)
+    worst_abs = max((row.max_abs_error for row in report), default=0.0)
+    worst_rel = max((row.max_rel_error for row in report), default=0.0)
+    failing = [i for i, row in enumerate(report) if not row.ok]
     problem = None
-    for i, (x, fd) in enumerate(zip(xs, numeric)):
-        if x.grad is None:
-            return worst_abs, worst_rel, f"no gradient for input {i}"
-        ad = x.grad.numpy()
-        if ad.shape != fd.shape:
-            return worst_abs, worst_rel, f"input {i}: gradient shape {ad.shape}, expected {fd.shape}"
-        if ad.size:
-            worst_abs = max(worst_abs, float(np.max(np.abs(ad - fd))))
-            worst_rel = max(worst_rel, float(np.max(_relative(ad, fd))))
-        if problem is None and not np.all(np.abs(ad - fd) <= ATOL + RTOL * np.abs(fd)):
-            label = f" [{case.label}]" if case.label else ""
-            problem = f"case {seed}{label}, input {i} disagrees"
+    if failing:
+        label = f" [{case.label}]" if case.label else ""
+        problem = f"case {seed}{label}, input {failing[0]} disagrees"
     return worst_abs, worst_rel, problem
 
 

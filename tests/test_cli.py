@@ -13,9 +13,10 @@ import pytest
 
 import autograd_mini as am
 from autograd_mini import cli_gradcheck
+from autograd_mini.checking.cases import SPECS, Case, normal, positive
+from autograd_mini.checking.closeness import relative_error
 from autograd_mini.cli import main
 from autograd_mini.ops import REGISTRY
-from autograd_mini.ops.specs import SPECS, Case, normal, positive
 
 
 def _rows(text: str) -> dict[str, list[str]]:
@@ -146,7 +147,7 @@ def test_gradcheck_output_goes_to_the_given_stream(tmp_path: Path):
 
 
 def test_the_relative_error_is_zero_where_both_gradients_are_zero():
-    rel = cli_gradcheck._relative(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 1.0]))
+    rel = relative_error(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 1.0]))
     np.testing.assert_array_equal(rel, [0.0, 0.0, 0.5])
 
 

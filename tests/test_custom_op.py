@@ -179,6 +179,40 @@ def test_check_true_raises_naming_the_op_when_the_vjp_is_wrong():
         my_exp(am.tensor([0.1, 0.2]))
 
 
+def test_check_true_runs_the_library_checker_and_reports_where_the_vjp_is_wrong():
+    @am.custom_op(check=True)
+    def cubed(x):
+        return x**3
+
+    @cubed.defvjp
+    def _(g, ans, x):
+        return g * 3.0 * x**2 + np.array([0.0, 0.0, 0.5])  # wrong at index 2 only
+
+    with pytest.raises(am.GradcheckError, match=r"input 0 \(shape \(3,\)\): .* at index \(2,\)") as info:
+        cubed(am.tensor([0.5, 1.0, 1.5]))
+    report = info.value.report  # the same report gradcheck and compare_gradients give
+    assert isinstance(report, am.GradientReport) and not report.ok
+    assert [e.index for e in report.rows[0].worst] == ["(2,)"]
+
+
+def test_check_true_holds_integer_inputs_and_inputs_without_gradient_constant():
+    @am.custom_op(check=True)
+    def pick_scaled(x, index, temperature):
+        return x[index] / temperature
+
+    @pick_scaled.defvjp
+    def _(g, ans, x, index, temperature):
+        grad = np.zeros_like(x)
+        np.add.at(grad, index, g / temperature)
+        return grad, None, None  # no gradient for the index nor the temperature
+
+    x = am.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = pick_scaled(x, np.array([2, 0, 2]), am.tensor(2.0))
+    np.testing.assert_allclose(y.numpy(), [1.5, 0.5, 1.5])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.5, 0.0, 1.0])
+
+
 def test_check_true_passes_a_correct_vjp_and_runs_once():
     calls = []
 

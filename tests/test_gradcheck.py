@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from seed_chain import d_chain
 
 import autograd_mini as am
-from autograd_mini.examples.handwritten import d_chain
-from autograd_mini.gradcheck import GradientRow
+from autograd_mini.checking import GradientRow
+from autograd_mini.checking.closeness import close
 
 X, TARGET = 2.0, 1.0  # the seeds' input and target
 
@@ -332,3 +333,107 @@ def test_the_text_table_is_aligned_and_the_html_renders():
     failing = am.compare_gradients(chain_loss, W0, reference=lambda *w: (0.0, 0.0, 0.0, 0.0))
     assert "background:#fdd" in failing._repr_html_()
     assert failing._repr_html_().count("<table>") == 5  # summary + worst entries of 4 inputs
+
+
+# ---------------------------------------------------------------- what a failing report shows
+
+
+def _scaled(scale, error):
+    """L = Σ scale ⊙ x, its gradient ``scale`` given by a VJP off by ``error``."""
+
+    @am.custom_op
+    def scaled(x):
+        return scale * x
+
+    @scaled.defvjp
+    def _(g, ans, x):
+        return g * scale + error
+
+    return lambda x: scaled(x).sum()
+
+
+def _scaled_with_errors():
+    """A VJP off by 0.3 at (0, 0..2) (gradient 1) and by 1.0 at (3, 3) (gradient 500)."""
+    scale = np.ones((4, 4))
+    scale[3, 3] = 500.0
+    error = np.zeros((4, 4))
+    error[0, :3] = 0.3
+    error[3, 3] = 1.0
+    return _scaled(scale, error)
+
+
+def test_the_worst_entries_always_include_the_largest_absolute_error():
+    # by distance to the tolerance the three 0.3 errors (on gradients of 1) come first and
+    # fill the three places; the 1.0 error at (3, 3) (on a gradient of 500) must be listed too
+    x = np.linspace(0.1, 1.6, 16).reshape(4, 4)
+    report = am.compare_gradients(_scaled_with_errors(), x)
+    row = report["x"]
+    assert row.max_abs_error == pytest.approx(1.0, abs=1e-6)
+    assert [e.index for e in row.worst] == ["(0, 0)", "(0, 1)", "(0, 2)", "(3, 3)"]
+    largest = row.worst[-1]
+    assert largest.ad == pytest.approx(501.0) and largest.numeric == pytest.approx(500.0, abs=1e-6)
+    assert largest.note == "AD ≠ FD, largest abs error"
+    assert "(3, 3)  501" in str(report)
+    with pytest.raises(am.GradcheckError) as info:
+        am.gradcheck(_scaled_with_errors(), x)
+    assert "(3, 3)  501" in str(info.value)
+
+
+def test_the_largest_absolute_error_is_listed_even_within_tolerance():
+    # one entry fails (0.3 on a gradient of 1); the largest absolute error (0.4 on a gradient
+    # of 500) is within 1e-5 + 1e-3·500 and still shown, marked as such
+    loss = _scaled(np.array([1.0, 500.0, 1.0, 1.0]), np.array([0.3, 0.4, 0.0, 0.0]))
+    report = am.compare_gradients(loss, np.ones(4))
+    assert [(e.index, e.note) for e in report["x"].worst] == [
+        ("(0,)", "AD ≠ FD"),
+        ("(1,)", "largest abs error (within tolerance)"),
+    ]
+
+
+def test_a_failing_row_shows_the_values_at_the_worst_entry_not_norms():
+    x = np.linspace(0.1, 1.6, 16).reshape(4, 4)
+    report = am.compare_gradients(_scaled_with_errors(), x)
+    headers, rows = report._summary()
+    cells = dict(zip(headers, rows[0]))
+    assert cells["AD"] == "1.3 at (0, 0)"
+    assert cells["finite diff"] == "1 at (0, 0)"
+    assert "norm" not in str(report).split("Worst entries")[0]
+    # with a hand derivation, its column too; a passing row keeps the norms
+    hand = am.compare_gradients(_scaled_with_errors(), x, reference=lambda x: np.full((4, 4), 2.0))
+    cells = dict(zip(*[hand._summary()[0], hand._summary()[1][0]]))
+    assert cells["hand"].endswith(" at " + hand["x"].worst[0].index)
+    ok = am.compare_gradients(lambda x: (x**2).sum(), x)
+    assert ok._summary()[1][0][3].startswith("norm ")
+
+
+# ---------------------------------------------------------------- one checker, one closeness rule
+
+
+def test_every_checker_judges_by_the_one_closeness_rule():
+    """|a - b| <= atol + rtol·|b|, b the finite differences: a VJP 1.0008e-3 too large on
+    gradients of 100 to 200 is outside it (0.08 > 1e-5 + 0.1), though within the old
+    max(|a|, |b|) scaling that gradcheck and custom_op(check=True) used."""
+    factor = 1.0 + 1.0008e-3
+
+    def make(check):
+        @am.custom_op(check=check, name="fifty_squared")
+        def fifty_squared(x):
+            return 50.0 * x**2
+
+        @fifty_squared.defvjp
+        def _(g, ans, x):
+            return g * 100.0 * x * factor
+
+        return fifty_squared
+
+    x = np.array([1.0, 1.5, 2.0])
+    with pytest.raises(am.GradcheckError):
+        am.gradcheck(lambda x: make(False)(x).sum(), x)
+    assert not close(100.0 * x * factor, 100.0 * x).any()
+    assert not am.compare_gradients(lambda x: make(False)(x).sum(), x).ok
+    with pytest.raises(am.GradcheckError, match="custom_op 'fifty_squared'"):
+        make(True)(x)
+    # a factor inside the rule passes all of them
+    factor = 1.0 + 0.5e-3
+    assert am.gradcheck(lambda x: make(False)(x).sum(), x)
+    make(True)(x)

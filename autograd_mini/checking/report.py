@@ -1,8 +1,9 @@
 """Judging AD against hand-derived and finite-difference gradients, and the report.
 
-Tolerance: ``a`` and ``b`` agree when ``|a - b| <= atol + rtol · max(|a|, |b|)``. An
-entry where AD disagrees with the central difference, the one-sided slopes differ and
-AD lies between them is a kink (a subgradient), not a wrong gradient.
+Every comparison uses the one closeness rule of :mod:`autograd_mini.checking.closeness`:
+``a`` agrees with the reference ``b`` when ``|a - b| <= atol + rtol · |b|``. An entry
+where AD disagrees with the central difference, the one-sided slopes differ and AD lies
+between them is a kink (a subgradient), not a wrong gradient.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .tables import html_table, text_table
+from ..tables import html_table, text_table
+from .closeness import close, excess, relative_error, within
 
 # ---------------------------------------------------------------- judging one input
 
@@ -69,26 +71,6 @@ class GradientRow:
         return f"ok ({self.kinks} at kinks)" if self.kinks else "ok"
 
 
-def _close(a: np.ndarray, b: np.ndarray, atol: float, rtol: float) -> np.ndarray:
-    return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
-
-
-def _ratio(a: np.ndarray, b: np.ndarray, atol: float, rtol: float) -> np.ndarray:
-    """How many tolerances apart ``a`` and ``b`` are (> 1 means they disagree)."""
-    return np.abs(a - b) / (atol + rtol * np.maximum(np.abs(a), np.abs(b)))
-
-
-def _relative(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    scale = np.maximum(np.abs(a), np.abs(b))
-    diff = np.abs(a - b)
-    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-
-
-def _between(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, atol: float, rtol: float) -> np.ndarray:
-    tol = atol + rtol * np.abs(v)
-    return (v >= lo - tol) & (v <= hi + tol)
-
-
 def _judge(
     name: str,
     shape: tuple[int, ...],
@@ -103,8 +85,15 @@ def _judge(
     atol: float,
     rtol: float,
     worst: int,
+    kinks: bool = True,
 ) -> GradientRow:
-    """Compare AD (and hand) with the central differences entry by entry, kink-aware."""
+    """Compare AD (and hand) with the central differences entry by entry.
+
+    Kink-aware unless ``kinks`` is False (for inputs drawn away from kinks, where an
+    entry that disagrees is wrong whatever the one-sided slopes say). The worst
+    entries listed are the ``worst`` farthest outside the tolerance, plus the entry
+    with the largest absolute error when it is not among them.
+    """
     if directions is None:
         ad = ad_full.reshape(-1)
         hand = None if hand_full is None else hand_full.reshape(-1)
@@ -116,25 +105,26 @@ def _judge(
     right = (plus - f0) / eps
     left = (f0 - minus) / eps
     lo, hi = np.minimum(left, right), np.maximum(left, right)
-    kink_here = ~_close(left, right, atol, rtol)  # finite differences are no oracle here
-    ad_close = _close(ad, numeric, atol, rtol)
-    ad_kink = ~ad_close & kink_here & _between(ad, lo, hi, atol, rtol)
+    # where the one-sided slopes differ, finite differences are no oracle
+    kink_here = ~close(left, right, atol, rtol) if kinks else np.zeros(ad.shape, dtype=bool)
+    ad_close = close(ad, numeric, atol, rtol)
+    ad_kink = ~ad_close & kink_here & within(ad, lo, hi, atol, rtol)
     ad_ok = ad_close | ad_kink
     counted = ~ad_kink
     abs_err = np.where(counted, np.abs(ad - numeric), 0.0)
-    rel_err = np.where(counted, _relative(ad, numeric), 0.0)
-    ratio = np.where(counted, _ratio(ad, numeric, atol, rtol), 0.0)
+    rel_err = np.where(counted, relative_error(ad, numeric), 0.0)
+    ratio = np.where(counted, excess(ad, numeric, atol, rtol), 0.0)
     hand_ok = np.ones(ad.shape, dtype=bool)
     if hand is not None:
-        hand_kink = kink_here & _between(hand, lo, hi, atol, rtol)
-        hand_ok = _close(hand, ad, atol, rtol) | _close(hand, numeric, atol, rtol) | hand_kink
+        hand_kink = kink_here & within(hand, lo, hi, atol, rtol)
+        hand_ok = close(hand, ad, atol, rtol) | close(hand, numeric, atol, rtol) | hand_kink
         hand_ratio = np.where(
             hand_kink,
             0.0,
-            np.minimum(_ratio(hand, ad, atol, rtol), _ratio(hand, numeric, atol, rtol)),
+            np.minimum(excess(hand, ad, atol, rtol), excess(hand, numeric, atol, rtol)),
         )
         abs_err = np.maximum(abs_err, np.where(hand_kink, 0.0, np.abs(hand - ad)))
-        rel_err = np.maximum(rel_err, np.where(hand_kink, 0.0, _relative(hand, ad)))
+        rel_err = np.maximum(rel_err, np.where(hand_kink, 0.0, relative_error(hand, ad)))
         ratio = np.maximum(ratio, hand_ratio)
     problems = []
     if not ad_ok.all():
@@ -165,16 +155,25 @@ def _judge(
 
     bad = ~(ad_ok & hand_ok)
     order = np.argsort(-ratio, kind="stable")
-    worst_entries = []
-    for j in order[:worst]:
-        if not bad[j]:
-            break
-        notes = []
+    largest = int(np.argmax(abs_err)) if abs_err.size else -1
+
+    shown = [int(j) for j in order[:worst] if bad[j]]
+    if shown and largest not in shown:
+        # ranked by distance to the tolerance, a large error on a large gradient can rank
+        # below small errors on small gradients: list the largest absolute error too
+        shown.append(largest)
+
+    def notes(j: int) -> str:
+        said = []
         if not ad_ok[j]:
-            notes.append("AD ≠ FD")
+            said.append("AD ≠ FD")
         if not hand_ok[j]:
-            notes.append("hand ≠ AD")
-        worst_entries.append(entry(int(j), ", ".join(notes)))
+            said.append("hand ≠ AD")
+        if j == largest and j != shown[0]:  # the first listed is the worst: no need to say
+            said.append("largest abs error" if bad[j] else "largest abs error (within tolerance)")
+        return ", ".join(said)
+
+    worst_entries = [entry(j, notes(j)) for j in shown]
     kink_list = [
         entry(int(j), "kink: one-sided slopes differ; AD is between them")
         for j in np.flatnonzero(ad_kink)[:worst]
@@ -201,17 +200,25 @@ def _judge(
 # ---------------------------------------------------------------- the report
 
 
+_SHOWN_IN_FULL = 3  # a gradient with more entries is summarised
+
+
 def _brief(values: np.ndarray) -> str:
     flat = np.asarray(values).reshape(-1)
     if flat.size == 1:
         return f"{float(flat[0]):.6g}"
-    if flat.size <= 3:
+    if flat.size <= _SHOWN_IN_FULL:
         return "[" + ", ".join(f"{float(v):.4g}" for v in flat) + "]"
     return f"norm {float(np.linalg.norm(flat)):.6g}"
 
 
 def _maybe(value: float | None, fmt: str = ".6g") -> str:
     return "—" if value is None else format(value, fmt)
+
+
+def _at(value: float | None, index: str) -> str:
+    """A value at one entry, ``-2.5 at (3, 3)``."""
+    return "—" if value is None else f"{value:.6g} at {index}"
 
 
 class GradientReport:
@@ -267,15 +274,20 @@ class GradientReport:
         rows = []
         for row in self.rows:
             compared_ad = row.ad if row.directions is None else _along(row.ad, row.directions)
-            cells = [row.name, str(row.shape), row.check, _brief(compared_ad)]
+            hand = None
+            if row.hand is not None:
+                hand = row.hand if row.directions is None else _along(row.hand, row.directions)
+            if not row.ok and row.worst and row.numeric.size > _SHOWN_IN_FULL:
+                # a norm says nothing about where it fails: the values at the worst entry
+                e = row.worst[0]
+                values = [_at(e.ad, e.index), _at(e.hand, e.index), _at(e.numeric, e.index)]
+            else:
+                values = [_brief(compared_ad), "—" if hand is None else _brief(hand), _brief(row.numeric)]
+            cells = [row.name, str(row.shape), row.check, values[0]]
             if self._has_hand:
-                if row.hand is None:
-                    cells.append("—")
-                else:
-                    h = row.hand if row.directions is None else _along(row.hand, row.directions)
-                    cells.append(_brief(h))
+                cells.append("—" if row.hand is None else values[1])
             cells += [
-                _brief(row.numeric),
+                values[2],
                 f"{row.max_abs_error:.1e}",
                 f"{row.max_rel_error:.1e}",
                 row.result,
@@ -295,8 +307,8 @@ class GradientReport:
 
     def _settings(self) -> str:
         return (
-            f"central differences in float64, eps={self.eps:g}; agree when |a - b| <= "
-            f"{self.atol:g} + {self.rtol:g}·max(|a|, |b|)"
+            f"central differences in float64, eps={self.eps:g}; a agrees with the reference b when "
+            f"|a - b| <= {self.atol:g} + {self.rtol:g}·|b|"
         )
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
-"""How to exercise every op of the registry: callables, shapes and input domains.
+"""The check cases of every op of the registry: callables, shapes and input domains.
 
-Shared by the test suite and ``autograd-mini gradcheck``.
+Shared by the test suite and ``autograd-mini gradcheck`` (both run them through
+:func:`autograd_mini.checking.check.check_case`).
 
 ``SPECS`` maps each registered op name to a list of cases. A case is a function of
 Tensors (through the public API, so argument handling is tested too) and a list of
@@ -17,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-import autograd_mini as am
+from ..ops import api as ops
+from ..ops import linalg, loss, reduction
+from ..ops import shape as shape_ops
 
 Maker = Callable[[np.random.Generator], np.ndarray]
 
@@ -85,23 +88,23 @@ def _reductions(fn: Callable[..., Any], make: Callable[..., Maker]) -> list[Case
 SPECS: dict[str, list[Case]] = {
     # unary elementwise
     "neg": [case(lambda x: -x, normal(3, 4))],
-    "exp": [case(am.exp, normal(3, 4)), case(am.exp, normal())],
-    "log": [case(am.log, positive(3, 4))],
-    "sqrt": [case(am.sqrt, positive(3, 4))],
-    "abs": [case(am.abs, away_from_zero(3, 4))],
-    "sin": [case(am.sin, normal(3, 4))],
-    "cos": [case(am.cos, normal(3, 4))],
-    "tanh": [case(am.tanh, normal(3, 4))],
-    "sigmoid": [case(am.sigmoid, normal(3, 4))],
-    "relu": [case(am.relu, away_from_zero(3, 4))],
-    "leaky_relu": [case(lambda x: am.leaky_relu(x, 0.1), away_from_zero(3, 4))],
-    "elu": [case(lambda x: am.elu(x, alpha=0.7), away_from_zero(3, 4))],
-    "softplus": [case(am.softplus, normal(3, 4))],
+    "exp": [case(ops.exp, normal(3, 4)), case(ops.exp, normal())],
+    "log": [case(ops.log, positive(3, 4))],
+    "sqrt": [case(ops.sqrt, positive(3, 4))],
+    "abs": [case(ops.abs, away_from_zero(3, 4))],
+    "sin": [case(ops.sin, normal(3, 4))],
+    "cos": [case(ops.cos, normal(3, 4))],
+    "tanh": [case(ops.tanh, normal(3, 4))],
+    "sigmoid": [case(ops.sigmoid, normal(3, 4))],
+    "relu": [case(ops.relu, away_from_zero(3, 4))],
+    "leaky_relu": [case(lambda x: ops.leaky_relu(x, 0.1), away_from_zero(3, 4))],
+    "elu": [case(lambda x: ops.elu(x, alpha=0.7), away_from_zero(3, 4))],
+    "softplus": [case(ops.softplus, normal(3, 4))],
     "clip": [
-        case(lambda x: am.clip(x, -0.5, 0.5), lambda rng: rng.choice([-1.0, -0.25, 0.1, 0.3, 1.2], (3, 4))),
-        case(lambda x: am.clip(x, lo=0.0), away_from_zero(4)),
+        case(lambda x: ops.clip(x, -0.5, 0.5), lambda rng: rng.choice([-1.0, -0.25, 0.1, 0.3, 1.2], (3, 4))),
+        case(lambda x: ops.clip(x, lo=0.0), away_from_zero(4)),
     ],
-    "astype": [case(lambda x: am.astype(am.astype(x, np.float64) * 2.0, x.dtype), normal(3))],
+    "astype": [case(lambda x: ops.astype(ops.astype(x, np.float64) * 2.0, x.dtype), normal(3))],
     # binary elementwise, with broadcasting
     "add": _binary(lambda x, y: x + y, normal),
     "sub": _binary(lambda x, y: x - y, normal),
@@ -114,29 +117,29 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x: x**0 + x**1 + x**2 + x**3, lambda rng: np.r_[0.0, rng.standard_normal(3)],
              label="x=0"),
     ],
-    "maximum": _binary(am.maximum, distinct, distinct_shifted),
-    "minimum": _binary(am.minimum, distinct, distinct_shifted),
+    "maximum": _binary(ops.maximum, distinct, distinct_shifted),
+    "minimum": _binary(ops.minimum, distinct, distinct_shifted),
     "where": [
-        case(lambda x, y: am.where(np.array([True, False, True]), x, y), normal(3), normal(3)),
-        case(lambda x, y: am.where(np.array([[True], [False]]), x, y), normal(2, 3), normal(3)),
+        case(lambda x, y: ops.where(np.array([True, False, True]), x, y), normal(3), normal(3)),
+        case(lambda x, y: ops.where(np.array([[True], [False]]), x, y), normal(2, 3), normal(3)),
     ],
     # reductions
-    "sum": _reductions(am.sum, normal),
-    "mean": _reductions(am.mean, normal),
-    "max": _reductions(am.max, distinct),
-    "min": _reductions(am.min, distinct),
+    "sum": _reductions(ops.sum, normal),
+    "mean": _reductions(ops.mean, normal),
+    "max": _reductions(ops.max, distinct),
+    "min": _reductions(ops.min, distinct),
     "std": [
-        *_reductions(am.std, normal),
-        case(lambda x: am.std(x, axis=1, ddof=1), normal(3, 4), label="ddof=1"),
+        *_reductions(ops.std, normal),
+        case(lambda x: ops.std(x, axis=1, ddof=1), normal(3, 4), label="ddof=1"),
         # one element per column: std is identically 0, so is its gradient (not nan)
-        case(lambda x: am.std(x, axis=0), normal(1, 3), label="one element"),
+        case(lambda x: ops.std(x, axis=0), normal(1, 3), label="one element"),
     ],
-    "logsumexp": _reductions(am.logsumexp, normal),
+    "logsumexp": _reductions(ops.logsumexp, normal),
     "softmax": [
-        case(lambda x, a=a: am.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
+        case(lambda x, a=a: ops.softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
     ],
     "log_softmax": [
-        case(lambda x, a=a: am.log_softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
+        case(lambda x, a=a: ops.log_softmax(x, axis=a), normal(3, 4), label=f"axis={a}") for a in (0, 1, -1)
     ],
     # shape and indexing
     "reshape": [
@@ -150,8 +153,8 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x: x.transpose(1, 2, 0), normal(2, 3, 4)),
         case(lambda x: x.swapaxes(0, 2), normal(2, 3, 4)),
     ],
-    "broadcast_to": [case(lambda x: am.broadcast_to(x, (2, 3, 4)), normal(3, 1))],
-    "sum_to": [case(lambda x: am.ops.shape.sum_to(x, shape=(3, 1)), normal(2, 3, 4))],
+    "broadcast_to": [case(lambda x: ops.broadcast_to(x, (2, 3, 4)), normal(3, 1))],
+    "sum_to": [case(lambda x: shape_ops.sum_to(x, shape=(3, 1)), normal(2, 3, 4))],
     "getitem": [
         case(lambda x: x[1], normal(3, 4), label="int"),
         case(lambda x: x[:, 1:3], normal(3, 4), label="slice"),
@@ -163,33 +166,31 @@ SPECS: dict[str, list[Case]] = {
     ],
     "index_add": [
         case(
-            lambda g: am.ops.shape.index_add(g, index=np.array([0, 2, 0]), shape=(4, 2), dtype=g.dtype),
+            lambda g: shape_ops.index_add(g, index=np.array([0, 2, 0]), shape=(4, 2), dtype=g.dtype),
             normal(3, 2),
         )
     ],
     "concatenate": [
-        case(lambda x, y: am.concatenate([x, y], axis=0), normal(2, 3), normal(4, 3)),
-        case(lambda x, y, z: am.concatenate([x, y, z], axis=-1), normal(2, 1), normal(2, 3), normal(2, 2)),
+        case(lambda x, y: ops.concatenate([x, y], axis=0), normal(2, 3), normal(4, 3)),
+        case(lambda x, y, z: ops.concatenate([x, y, z], axis=-1), normal(2, 1), normal(2, 3), normal(2, 2)),
     ],
     "stack": [
-        case(lambda x, y: am.stack([x, y]), normal(2, 3), normal(2, 3)),
-        case(lambda x, y, z: am.stack([x, y, z], axis=-1), normal(4), normal(4), normal(4)),
+        case(lambda x, y: ops.stack([x, y]), normal(2, 3), normal(2, 3)),
+        case(lambda x, y, z: ops.stack([x, y, z], axis=-1), normal(4), normal(4), normal(4)),
     ],
-    # fused ops
+    # fused ops, called as ops (nn.functional.linear, cross_entropy and l2_penalty run them)
     "sum_squares": [
-        case(lambda x, y: am.ops.reduction.sum_squares(x, y), normal(3, 4), normal(5)),
-        case(lambda x: am.nn.functional.l2_penalty([x], 0.3, include_bias=True), normal(2, 3),
-             label="l2_penalty"),
+        case(lambda x, y: reduction.sum_squares(x, y), normal(3, 4), normal(5)),
+        case(lambda x: reduction.sum_squares(x) * 0.3, normal(2, 3), label="one input, scaled"),
     ],
     "linear": [
-        case(lambda x, w, b: am.nn.functional.linear(x, w, b), normal(5, 3), normal(4, 3), normal(4)),
-        case(lambda x, w: am.nn.functional.linear(x, w), normal(2, 5, 3), normal(4, 3), label="batched"),
-        case(lambda x, w, b: am.nn.functional.linear(x, w, b), normal(3), normal(4, 3), normal(4),
-             label="1-D"),
+        case(lambda x, w, b: linalg.linear(x, w, b), normal(5, 3), normal(4, 3), normal(4)),
+        case(lambda x, w: linalg.linear(x, w, None), normal(2, 5, 3), normal(4, 3), label="batched"),
+        case(lambda x, w, b: linalg.linear(x, w, b), normal(3), normal(4, 3), normal(4), label="1-D"),
     ],
     "softmax_cross_entropy": [
-        case(lambda z: am.nn.functional.cross_entropy(z, np.array([0, 2, 1, 2])), normal(4, 3)),
-        case(lambda z: am.nn.functional.cross_entropy(z, np.array([1, 1, 0]), reduction="sum"),
+        case(lambda z: loss.softmax_cross_entropy(z, np.array([0, 2, 1, 2])), normal(4, 3)),
+        case(lambda z: loss.softmax_cross_entropy(z, np.array([1, 1, 0]), reduction="sum"),
              normal(3, 5), label="sum"),
     ],
     # linear algebra
