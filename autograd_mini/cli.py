@@ -10,13 +10,13 @@ from . import __version__
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import main as demo_main
+    from .examples.demo import main as demo_main
 
     return demo_main()
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from .viz.examples import write_example
+    from .examples.pictures import write_example
     from .viz.render import GraphvizNotFoundError
 
     try:
@@ -26,6 +26,16 @@ def _graph(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote the {args.model} example's graph to {path}")
     return 0
+
+
+def _graph_example(value: str) -> str:
+    """``--model``'s value; an old spelling fails with its new name."""
+    from .examples.pictures import RENAMED
+
+    if value in RENAMED:
+        new = RENAMED[value]
+        raise argparse.ArgumentTypeError(f"{value!r} is now called {new!r}: use --model {new}")
+    return value
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
@@ -60,12 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gradcheck.add_argument("--quiet", action="store_true", help="print only failing rows and the summary")
     gradcheck.set_defaults(func=_gradcheck)
+    from .examples.pictures import EXAMPLES
+
     graph = sub.add_parser("graph", help="draw an example's computation graph to SVG or PNG")
     graph.add_argument("--out", required=True, help="the image file to write, e.g. graph.svg")
     graph.add_argument("--format", choices=("svg", "png"), help="default: from --out's suffix, else svg")
     graph.add_argument(
-        "--model", choices=("seed", "mlp"), default="seed",
-        help="seed: the single-weight example (default); mlp: the demo MLP with module clusters",
+        "--model", type=_graph_example, choices=EXAMPLES, default="single-weight",
+        help="single-weight: y = w·x, J = ½(y - y*)² at w = 0.95, x = 2, y* = 1 (default); "
+        "mlp: the demo MLP with module clusters",
     )
     graph.set_defaults(func=_graph)
     return parser

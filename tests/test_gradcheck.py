@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from seed_chain import d_chain
 
 import autograd_mini as am
 from autograd_mini.checking import GradientRow
 from autograd_mini.checking.closeness import close
+from autograd_mini.examples.handwritten import d_chain
 
 X, TARGET = 2.0, 1.0  # the seeds' input and target
 
