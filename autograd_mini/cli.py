@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
     gradcheck = sub.add_parser(
         "gradcheck", help="check every op and the demo model against finite differences (exit 1 on failure)",
-        description="Check the VJP of every registered op (on the cases of autograd_mini.checking.cases) and the "
-        "demo MLP's gradients against central finite differences in float64; print a table and exit 1 "
-        "if anything disagrees.",
+        description="Check the VJP of every registered op (on the cases of autograd_mini.checking.cases) "
+        "and the demo MLP's gradients against central finite differences in float64; print a table and "
+        "exit 1 if anything disagrees.",
     )
     gradcheck.add_argument(
         "--op", action="append", metavar="NAME",
