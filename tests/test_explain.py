@@ -15,7 +15,7 @@ X, TARGET = 2.0, 1.0
 
 
 def four_weight_chain(weights=(0.8, 0.6, 0.1, 0.5)):
-    """The seeds' chain z1 = x·w1, z2 = z1·w2, z3 = z2·w3, y = z3·w4, J = ½(y - y*)²."""
+    """The lecture notes' four-weight chain z1 = x·w1, z2 = z1·w2, z3 = z2·w3, y = z3·w4, J = ½(y - y*)²."""
     w1, w2, w3, w4 = (am.tensor(v, requires_grad=True, name=f"w{i}") for i, v in enumerate(weights, 1))
     z1 = X * w1
     z1.name = "z1"
@@ -30,7 +30,7 @@ def four_weight_chain(weights=(0.8, 0.6, 0.1, 0.5)):
     return loss, (w1, w2, w3, w4)
 
 
-def seed_d_chain(weights=(0.8, 0.6, 0.1, 0.5)):
+def notes_d_chain(weights=(0.8, 0.6, 0.1, 0.5)):
     return d_chain(*weights)
 
 
@@ -39,12 +39,12 @@ def entry_for(ledger, output):
     return entry
 
 
-def test_the_ledger_of_the_four_weight_chain_is_the_seeds_d_chain():
+def test_the_ledger_of_the_four_weight_chain_is_the_notes_d_chain():
     loss, _ = four_weight_chain()
     ledger = am.explain(loss)
-    seed = seed_d_chain()
-    d1, d2, d3, d4 = seed["d"]
-    z1, z2, z3 = seed["z"]
+    notes = notes_d_chain()
+    d1, d2, d3, d4 = notes["d"]
+    z1, z2, z3 = notes["z"]
     # y = z3·w4 receives d4 = y - y*, passes d3 = d4·w4 to z3 and d4·z3 to w4
     for output, upstream, (inner, to_inner), (weight, to_weight) in [
         ("y", d4, ("z3", d3), ("w4", d4 * z3)),
@@ -60,21 +60,21 @@ def test_the_ledger_of_the_four_weight_chain_is_the_seeds_d_chain():
     z1_entry = entry_for(ledger, "z1")
     assert float(z1_entry.upstream) == pytest.approx(d1)
     assert float(z1_entry.inputs[1].grad) == pytest.approx(d1 * X)  # dJ/dw1 = d1·x
-    # the local derivatives are the seed's factors: ∂y/∂z3 = w4, ∂y/∂w4 = z3
+    # the local derivatives are the notes' factors: ∂y/∂z3 = w4, ∂y/∂w4 = z3
     y_entry = entry_for(ledger, "y")
     assert y_entry.inputs[0].local == pytest.approx(0.5)
     assert y_entry.inputs[1].local == pytest.approx(z3)
-    # leaf totals equal the seed's formulas
+    # leaf totals equal the notes' formulas
     totals = ledger.leaf_gradients
-    for i, g in enumerate(seed["grads"], 1):
+    for i, g in enumerate(notes["grads"], 1):
         assert float(totals[f"w{i}"]) == pytest.approx(g, rel=1e-12)
 
 
 def test_the_printed_ledger_shows_the_d_chain_in_backward_order():
     loss, _ = four_weight_chain()
     text = str(am.explain(loss))
-    seed = seed_d_chain()
-    d1, d2, d3, d4 = seed["d"]
+    notes = notes_d_chain()
+    d1, d2, d3, d4 = notes["d"]
     lines = text.splitlines()
     assert lines[0].startswith("Chain-rule ledger of J: 7 op(s) in backward order")
     for column in ("step", "op", "output", "upstream ∂J/∂out", "input", "local rule", "gradient ∂J/∂input"):
@@ -86,7 +86,7 @@ def test_the_printed_ledger_shows_the_d_chain_in_backward_order():
     assert f"{d4:.6g}" in y_line and "z3" in y_line
     assert "Leaf gradients (what backward() adds to .grad): w4 = -0.091392" in text
     # the op table's mul rule x̄ = ḡ · y, ȳ = ḡ · x, written with the row's names: the
-    # seed's d3 = d4·w4 (z3's share) and ∂J/∂w4 = d4·z3
+    # the notes' d3 = d4·w4 (z3's share) and ∂J/∂w4 = d4·z3
     assert "z̄3 = ȳ · w4" in y_line
     w4_line = lines[lines.index(y_line) + 1]
     assert "w4" in w4_line and "w̄4 = ȳ · z3" in w4_line

@@ -1,4 +1,4 @@
-"""Hand-derived formulas: the seeds' derivative rules, subgradients, stability, higher order."""
+"""Hand-derived formulas: the lecture notes' derivative rules, subgradients, stability, higher order."""
 
 from __future__ import annotations
 
@@ -14,39 +14,39 @@ def _grad(f, *values):
     return [x.grad.numpy() for x in xs]
 
 
-# ------------------------------------------------------------------ the seeds' derivative rules
+# ------------------------------------------------------------------ the lecture notes' derivative rules
 
 XS = np.array([-1.3, -0.4, 0.7, 1.9])
 
 
 def test_power_rule_x5():
-    # seed 000: f(x) = x⁵, f'(x) = 5x⁴
+    # lecture notes: f(x) = x⁵, f'(x) = 5x⁴
     (g,) = _grad(lambda x: (x**5).sum(), XS)
     np.testing.assert_allclose(g, 5 * XS**4)
 
 
 def test_product_rule():
-    # seed 000: f(x) = (x⁴ + 2)·cos x, f'(x) = 4x³cos x - x⁴ sin x - 2 sin x
+    # lecture notes: f(x) = (x⁴ + 2)·cos x, f'(x) = 4x³cos x - x⁴ sin x - 2 sin x
     (g,) = _grad(lambda x: ((x**4 + 2) * am.cos(x)).sum(), XS)
     np.testing.assert_allclose(g, 4 * XS**3 * np.cos(XS) - XS**4 * np.sin(XS) - 2 * np.sin(XS))
 
 
 def test_partial_derivatives_x4y():
-    # seed 000: f(x, y) = x⁴y, ∂f/∂x = 4x³y, ∂f/∂y = x⁴
+    # lecture notes: f(x, y) = x⁴y, ∂f/∂x = 4x³y, ∂f/∂y = x⁴
     x, y = 1.7, -0.6
     gx, gy = _grad(lambda a, b: a**4 * b, x, y)
     assert gx == pytest.approx(4 * x**3 * y) and gy == pytest.approx(x**4)
 
 
 def test_gradient_of_2x2_plus_4y():
-    # seed 000: f(x, y) = 2x² + 4y, ∇f = (4x, 4)
+    # lecture notes: f(x, y) = 2x² + 4y, ∇f = (4x, 4)
     x, y = 0.3, 5.0
     gx, gy = _grad(lambda a, b: 2 * a**2 + 4 * b, x, y)
     assert gx == pytest.approx(4 * x) and gy == pytest.approx(4.0)
 
 
-def test_sigmoid_and_tanh_derivatives_of_the_seeds():
-    # seed 003: σ'(z) = σ(z)(1 - σ(z)), tanh'(z) = 1 - tanh²(z)
+def test_sigmoid_and_tanh_derivatives_of_the_lecture_notes():
+    # lecture notes: σ'(z) = σ(z)(1 - σ(z)), tanh'(z) = 1 - tanh²(z)
     s = 1 / (1 + np.exp(-XS))
     (g,) = _grad(lambda x: am.sigmoid(x).sum(), XS)
     np.testing.assert_allclose(g, s * (1 - s))

@@ -13,8 +13,8 @@ import autograd_mini as am
 from autograd_mini.viz.labels import format_values
 
 
-def seed_graph(backward: bool = True) -> tuple[am.Tensor, am.Tensor]:
-    """The seeds' single-weight example: y = w·2, J = ½(y - 1)², w = 0.95."""
+def single_weight_graph(backward: bool = True) -> tuple[am.Tensor, am.Tensor]:
+    """The lecture notes' single-weight example: y = w·2, J = ½(y - 1)², w = 0.95."""
     w = am.tensor(0.95, requires_grad=True, name="w")
     y = w * 2.0
     y.name = "y"
@@ -55,8 +55,8 @@ def data_row(label: str) -> str:
 # ---------------------------------------------------------------- structure
 
 
-def test_seed_graph_has_one_vertex_per_tensor_op_and_constant():
-    _, loss = seed_graph()
+def test_single_weight_graph_has_one_vertex_per_tensor_op_and_constant():
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False)
     vs = nodes(dot)
     kinds = [kind(v) for v in vs]
@@ -72,7 +72,7 @@ def test_seed_graph_has_one_vertex_per_tensor_op_and_constant():
 
 
 def test_edges_follow_data_flow():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False)
     es = edges(dot)
     for src, dst, _ in es:
@@ -97,7 +97,7 @@ def test_shared_input_is_one_vertex_with_two_edges():
 
 
 def test_show_constants_false_drops_constant_vertices():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False, show_constants=False)
     assert [kind(v) for v in nodes(dot)].count("const") == 0
     assert len(nodes(dot)) == 9
@@ -139,7 +139,7 @@ def test_tensor_labels_show_name_shape_dtype_values_and_gradients():
 
 
 def test_intermediate_gradients_are_the_chain_rule_values():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False)
     # J = ½e², e = y - 1 = 0.9: dJ/dy = e = 0.9, dJ/dw = e·2 = 1.8, dJ/dJ = 1
     assert grad_row(label_of(dot, "y")).strip() == "0.9"
@@ -149,11 +149,11 @@ def test_intermediate_gradients_are_the_chain_rule_values():
 
 
 def test_no_gradients_before_backward_and_none_when_switched_off():
-    _, loss = seed_graph(backward=False)
+    _, loss = single_weight_graph(backward=False)
     dot = am.viz.to_dot(loss, scalar=False)
     assert ">grad<" not in dot
     assert "‖grad‖" not in dot  # no gradient flow either
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False, show_grad=False, show_grad_flow=False)
     assert ">grad<" not in dot and "‖grad‖" not in dot
     dot = am.viz.to_dot(loss, scalar=False, show_data=False)
@@ -161,7 +161,7 @@ def test_no_gradients_before_backward_and_none_when_switched_off():
 
 
 def test_drawing_changes_no_gradient_and_works_after_the_graph_was_freed():
-    w, loss = seed_graph()  # backward() without retain_graph freed the saved values
+    w, loss = single_weight_graph()  # backward() without retain_graph freed the saved values
     before = w.grad.item()
     am.viz.to_dot(loss)
     am.viz.to_dot(loss)
@@ -293,7 +293,7 @@ def edge_norm(attrs: str) -> float | None:
 
 
 def test_gradient_flow_edges_carry_the_norms_and_widths_follow_them():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, scalar=False)
     vs = nodes(dot)
     w_id = next(k for k, a in vs.items() if "<B>w</B>" in a)
@@ -393,7 +393,7 @@ def test_non_scalar_root_shows_leaf_grads_and_intermediates_with_a_seed():
 
 
 def test_scalar_mode_draws_micrograd_records():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     picture = am.viz.draw_graph(loss)
     assert picture.scalar_mode  # every tensor is a scalar: chosen automatically
     dot = picture.source
@@ -413,7 +413,7 @@ def test_scalar_mode_draws_micrograd_records():
 
 
 def test_bad_arguments_get_clear_errors():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     with pytest.raises(TypeError, match=r"draw_graph: expected the Tensor.*got list"):
         am.viz.draw_graph([loss])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="rankdir must be one of LR, TB"):
@@ -425,7 +425,7 @@ def test_bad_arguments_get_clear_errors():
 
 
 def test_rankdir_and_title_reach_the_dot_text():
-    _, loss = seed_graph()
+    _, loss = single_weight_graph()
     dot = am.viz.to_dot(loss, rankdir="TB", title="one weight")
     assert "rankdir=TB" in dot
     assert "one weight" in dot

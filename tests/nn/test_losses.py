@@ -50,7 +50,7 @@ def test_mse_value_reductions_and_gradient(data):
     np.testing.assert_allclose(auto, numeric, atol=1e-8)
 
 
-def test_mse_half_sum_is_the_seeds_convention_with_the_residual_as_gradient(data):
+def test_mse_half_sum_is_the_lecture_notes_convention_with_the_residual_as_gradient(data):
     x, t = data["x"], data["t"]
     loss_fn = nn.MSELoss(reduction="half_sum")
     assert loss_fn(x, t).item() == pytest.approx(0.5 * ((x - t) ** 2).sum())
