@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
@@ -117,24 +117,6 @@ def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
             f"(float, int or bool)"
         )
     return arr
-
-
-def _operand(x: Any, op_name: str) -> Any:
-    """An operator's other argument: Tensors, arrays and real numbers pass through."""
-    if x.__class__ in _PASS_THROUGH:
-        return x
-    if isinstance(x, (Tensor, np.ndarray, float, int, np.generic)) and not isinstance(x, complex):
-        if isinstance(x, np.generic) and np.asarray(x).dtype.kind not in _ALLOWED_KINDS:
-            raise TypeError(f"{op_name}: unsupported operand of dtype {np.asarray(x).dtype}")
-        return x
-    if isinstance(x, (list, tuple)):
-        if find_tensor(x) is not None:
-            return _api.stack_nested(x, op_name)  # differentiable, never a silent constant
-        return _to_array(x, who=op_name)
-    raise TypeError(
-        f"{op_name}: unsupported operand of type {type(x).__name__}; expected a Tensor, a "
-        f"NumPy array or a real number"
-    )
 
 
 def _shapes(args: tuple[Any, ...]) -> str:
@@ -260,7 +242,13 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-class Tensor:
+if TYPE_CHECKING:  # the ops layer attaches these at import time; type checkers see them here
+    from .ops.methods import TensorMethods as _Methods
+else:
+    _Methods = object
+
+
+class Tensor(_Methods):
     """An n-dimensional array that records the ops applied to it for differentiation.
 
     Args:
@@ -369,11 +357,6 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def T(self) -> Tensor:
-        """The tensor with its axes reversed (the transpose of a matrix)."""
-        return self.transpose()
-
-    @property
     def version(self) -> int:
         """How many times this tensor was modified in place."""
         return self._version
@@ -401,22 +384,6 @@ class Tensor:
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
-
-    def __array_function__(
-        self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Any:
-        """NumPy functions (``np.sum(t)``, ``np.concatenate([t, u])`` ...) on Tensors.
-
-        Questions about the values that carry no gradient (``np.allclose``, ``np.shape``
-        ...) are answered on the arrays. Everything else raises a TypeError naming the
-        library's function: NumPy would compute on the bare values and drop the gradient
-        (``np.asarray(t)`` states that intent and keeps working).
-        """
-        name = getattr(func, "__name__", str(func))
-        if name in _NUMPY_QUESTIONS:
-            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-            return func(*arrays, **kwargs)
-        raise TypeError(_numpy_function_message(func, args))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -503,29 +470,6 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-    ) -> None:
-        """Backpropagate from this tensor and add the gradients into the leaves' ``.grad``.
-
-        ``gradient`` is the upstream gradient ∂L/∂self (defaults to 1 for a scalar). The
-        graph's saved values are freed unless ``retain_graph`` (default: ``create_graph``).
-        With ``create_graph=True`` the gradients are themselves differentiable.
-        """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: no input of the "
-                "computation had requires_grad=True (or it ran under no_grad())"
-            )
-        seed = _seed(self, gradient, "backward")
-        retain = create_graph if retain_graph is None else retain_graph
-        _engine.backward_pass(
-            [self], [seed], _engine.Accumulate(), retain_graph=retain, create_graph=create_graph
-        )
-
     # ------------------------------------------------------------ in-place updates
 
     def _check_inplace(self, what: str) -> bool:
@@ -551,25 +495,6 @@ class Tensor:
         self._data = value.astype(self._data.dtype, copy=False)
         self._bump_version()
         return self
-
-    def _inplace(self, ufunc: Any, other: Any, symbol: str) -> Tensor:
-        if self._check_inplace(symbol):
-            return NotImplemented  # Python falls back to x = x op y
-        other = _operand(other, symbol)
-        value = other._data if isinstance(other, Tensor) else other
-        return self._assign(ufunc(self._data, value), symbol)
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(np.add, other, "+=")
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(np.subtract, other, "-=")
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(np.multiply, other, "*=")
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(np.true_divide, other, "/=")
 
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (bumps the version counter)."""
@@ -601,215 +526,6 @@ class Tensor:
         new[_index(index)] = value._data if isinstance(value, Tensor) else value
         self._assign(new, "slice assignment")
 
-    # ------------------------------------------------------------ operators
-
-    def __add__(self, other: Any) -> Tensor:
-        return apply_binary(_b.add, self, _operand(other, "add"))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return apply_op(_b.add, (_operand(other, "add"), self), None)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return apply_binary(_b.sub, self, _operand(other, "sub"))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return apply_op(_b.sub, (_operand(other, "sub"), self), None)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return apply_binary(_b.mul, self, _operand(other, "mul"))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return apply_op(_b.mul, (_operand(other, "mul"), self), None)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return apply_binary(_b.div, self, _operand(other, "div"))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return apply_op(_b.div, (_operand(other, "div"), self), None)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return apply_binary(_b.pow_, self, _operand(other, "pow"))
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return apply_op(_b.pow_, (_operand(other, "pow"), self), None)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return apply_binary(_l.matmul, self, _operand(other, "matmul"))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return apply_op(_l.matmul, (_operand(other, "matmul"), self), None)
-
-    def __neg__(self) -> Tensor:
-        return apply_unary(_u.neg, self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return apply_op(_u.abs_, (self,), None)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply_unary(_s.getitem, self, {"index": _index(index)})
-
-    # comparisons give boolean tensors and carry no gradient
-    def _compare(self, other: Any, ufunc: Any, name: str) -> Tensor:
-        other = _operand(other, name)
-        value = other._data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(ufunc(self._data, value)))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less, "<")
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less_equal, "<=")
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater, ">")
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater_equal, ">=")
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal, "==")
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal, "!=")
-
-    # ------------------------------------------------------------ methods (see ops.api)
-
-    def exp(self) -> Tensor:
-        """Elementwise eˣ (see :func:`autograd_mini.exp`)."""
-        return _api.exp(self)
-
-    def log(self) -> Tensor:
-        """Elementwise natural log (see :func:`autograd_mini.log`)."""
-        return _api.log(self)
-
-    def sqrt(self) -> Tensor:
-        """Elementwise square root (see :func:`autograd_mini.sqrt`)."""
-        return _api.sqrt(self)
-
-    def abs(self) -> Tensor:
-        """Elementwise absolute value (see :func:`autograd_mini.abs`)."""
-        return _api.abs(self)
-
-    def sin(self) -> Tensor:
-        """Elementwise sine."""
-        return _api.sin(self)
-
-    def cos(self) -> Tensor:
-        """Elementwise cosine."""
-        return _api.cos(self)
-
-    def tanh(self) -> Tensor:
-        """Elementwise hyperbolic tangent."""
-        return _api.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        """Elementwise logistic sigmoid."""
-        return _api.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        """Elementwise max(x, 0)."""
-        return _api.relu(self)
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Clamp into [lo, hi] (see :func:`autograd_mini.clip`)."""
-        return _api.clip(self, lo, hi)
-
-    clamp = clip
-
-    def pow(self, exponent: Any) -> Tensor:
-        """``self ** exponent``."""
-        return self**exponent
-
-    def matmul(self, other: Any) -> Tensor:
-        """``self @ other``."""
-        return self @ other
-
-    def dot(self, other: Any) -> Tensor:
-        """Dot product (see :func:`autograd_mini.dot`)."""
-        return _api.dot(self, other)
-
-    def astype(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype``; the gradient is cast back."""
-        return _api.astype(self, dtype)
-
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default)."""
-        return _api.sum(self, axis, keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes by default)."""
-        return _api.mean(self, axis, keepdims)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; ties share the gradient evenly."""
-        return _api.max(self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; ties share the gradient evenly."""
-        return _api.min(self, axis, keepdims)
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance over ``axis`` with ``ddof`` (0 by default, NumPy's convention)."""
-        return _api.var(self, axis, keepdims, ddof)
-
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Standard deviation over ``axis`` with ``ddof`` (0 by default)."""
-        return _api.std(self, axis, keepdims, ddof)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """log Σ exp(x) over ``axis``, computed stably."""
-        return _api.logsumexp(self, axis, keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """Softmax along ``axis``."""
-        return _api.softmax(self, axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """Log-softmax along ``axis``."""
-        return _api.log_softmax(self, axis)
-
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        """Indices of the maxima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmax(self._data, axis=_api.single_axis(self, axis, "argmax")))
-
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        """Indices of the minima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmin(self._data, axis=_api.single_axis(self, axis, "argmin")))
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same values in a new shape (a tuple or separate ints; -1 is inferred)."""
-        return _api.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reversed when none are given)."""
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = tuple(axes[0] or ())
-        return _api.transpose(self, tuple(axes) if axes else None)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes."""
-        return _api.swapaxes(self, axis1, axis2)
-
-    def flatten(self) -> Tensor:
-        """The values as a 1-D tensor."""
-        return _api.reshape(self, (-1,))
-
-    def squeeze(self, axis: Any = None) -> Tensor:
-        """Remove axes of size 1 (all of them, or the given ones)."""
-        return _api.squeeze(self, axis)
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert an axis of size 1 at ``axis``."""
-        return _api.unsqueeze(self, axis)
-
-    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
-        """Broadcast to ``shape`` (see :func:`autograd_mini.broadcast_to`)."""
-        return _api.broadcast_to(self, shape)
-
-
 def _index(index: Any) -> Any:
     """Turn Tensors and lists inside an index into arrays NumPy understands."""
     if isinstance(index, tuple):
@@ -828,51 +544,6 @@ def _index_item(i: Any) -> Any:
             f".astype(int) for float indices"
         )
     return i
-
-
-# NumPy functions that only ask about values (no array result a gradient could flow
-# through): Tensor.__array_function__ answers them on the arrays
-_NUMPY_QUESTIONS = frozenset(
-    {
-        "shape",
-        "ndim",
-        "size",
-        "allclose",
-        "isclose",
-        "array_equal",
-        "array_equiv",
-        "array_repr",
-        "array_str",
-        "array2string",
-        "iscomplexobj",
-        "isrealobj",
-        "result_type",
-        "may_share_memory",
-        "shares_memory",
-    }
-)
-
-
-def _numpy_function_message(func: Any, args: tuple[Any, ...]) -> str:
-    """Why a NumPy function refuses Tensors, and what to call instead."""
-    import autograd_mini as am  # late: only on this error path
-
-    name = getattr(func, "__name__", str(func))
-    module = getattr(func, "__module__", None) or "numpy"
-    full = "np" + module[len("numpy") :] + "." + name if module.startswith("numpy") else name
-    arg = "t" if args and isinstance(args[0], Tensor) else "..."
-    head = (
-        f"{full}() was given an autograd_mini Tensor: NumPy would compute on its bare "
-        f"values, outside the graph, and the gradient would be lost."
-    )
-    tail = " For a plain NumPy result without gradient, pass arrays (t.numpy())."
-    if module == "numpy" and callable(getattr(am, name, None)):
-        method = f" or t.{name}()" if arg == "t" and callable(getattr(Tensor, name, None)) else ""
-        return f"{head} Use am.{name}({arg}){method} instead.{tail}"
-    return (
-        f"{head} autograd_mini has no am{full[2:]}; build it from am ops, or write it as a "
-        f"custom op (am.custom_op).{tail}"
-    )
 
 
 def _seed(root: Tensor, gradient: Any, who: str) -> Any:
@@ -899,16 +570,3 @@ def _seed(root: Tensor, gradient: Any, who: str) -> Any:
             f"they must match"
         )
     return g
-
-
-_PASS_THROUGH = {Tensor, float, int, np.ndarray, np.float64, np.float32}
-
-from .core import engine as _engine  # noqa: E402
-from .ops import api as _api  # noqa: E402  (ops need Tensor; Tensor methods need ops)
-from .ops import binary as _b  # noqa: E402
-from .ops import linalg as _l  # noqa: E402
-from .ops import shape as _s  # noqa: E402
-from .ops import unary as _u  # noqa: E402
-
-_engine._Tensor = Tensor
-_engine._sum_to = _s.sum_to

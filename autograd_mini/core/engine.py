@@ -14,22 +14,15 @@ backward pass is itself recorded and can be differentiated again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor, _seed
 from . import anomaly
+from .broadcasting import sum_to
 from .grad_mode import state
 from .node import EPOCH, Node
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
-
-# Set by ``tensor.py`` once the Tensor type and the ops exist: the engine needs the
-# Tensor type and ``sum_to`` (to undo broadcasting) but must not import them at the top
-# (the tensor layer imports the engine's modules first).
-_Tensor: Any = None
-_sum_to: Any = None
 
 
 def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Node, int]:
@@ -52,7 +45,7 @@ def _count_dependencies(roots: Iterable[Node], replay: bool = False) -> dict[Nod
                 f"need to backpropagate through the same graph again."
             )
         for x in node.inputs:
-            if not isinstance(x, _Tensor) or not x.requires_grad:
+            if not isinstance(x, Tensor) or not x.requires_grad:
                 continue
             parent = x.grad_fn
             if parent is None:
@@ -71,8 +64,6 @@ def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
     It reads no saved values, so it also walks graphs that ``backward()`` already freed
     (pictures and the ledger are mostly made after ``backward()``).
     """
-    from ..tensor import Tensor
-
     if isinstance(roots, Tensor):
         roots = [roots]
     root_nodes = [r.grad_fn for r in roots if r.grad_fn is not None]
@@ -83,7 +74,7 @@ def topological_order(roots: Sequence[Tensor] | Tensor) -> list[Node]:
         node = ready.pop()
         order.append(node)
         for x in node.inputs:
-            if not isinstance(x, _Tensor) or not x.requires_grad:
+            if not isinstance(x, Tensor) or not x.requires_grad:
                 continue
             parent = x.grad_fn
             if parent is None:
@@ -103,8 +94,6 @@ def trace_backward(root: Tensor, gradient: Any = None) -> list[tuple[Node, Any, 
     is freed, and graphs already freed by ``backward()`` can still be replayed. Used by
     the chain-rule ledger and by gradient-flow pictures.
     """
-    from ..tensor import _seed
-
     if root.grad_fn is None:
         return []
     sink = Observe()
@@ -172,7 +161,7 @@ class Accumulate(Sink):
     """``backward()``: leaf hooks run on each leaf's total, which is added to ``.grad``."""
 
     def finish(self, leaf_grads: dict[int, tuple[Any, Any]], create_graph: bool) -> None:
-        _accumulate_leaves(leaf_grads, create_graph, _Tensor)
+        _accumulate_leaves(leaf_grads, create_graph, Tensor)
 
 
 class Capture(Sink):
@@ -239,7 +228,6 @@ def backward_pass(
     ``replay`` (first order, for inspection) also walks graphs freed by an earlier
     backward, recomputing a node's output from its inputs where the VJP needs it.
     """
-    Tensor, sum_to = _Tensor, _sum_to  # injected by tensor.py (no import on the hot path)
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     saved_errors: Any = None
@@ -398,7 +386,6 @@ def _call_vjp(
 
 def _check_mutations(node: Node) -> None:
     """Raise if an input whose value the VJP reads was modified in place after the op."""
-    Tensor = _Tensor
     epoch = node.epoch
     assert epoch is not None
     for i, x in enumerate(node.inputs):

@@ -52,9 +52,8 @@ class Node:
     @property
     def parents(self) -> list[Any]:
         """The Tensor inputs of this op (constants left out), in argument order."""
-        from ..tensor import Tensor
-
-        return [t for t in self.inputs if isinstance(t, Tensor)]
+        # Tensors are the inputs with a graph link; constants (arrays, numbers) have none.
+        return [t for t in self.inputs if hasattr(t, "grad_fn")]
 
     def __repr__(self) -> str:
         camel = "".join(part.capitalize() for part in self.name.split("_"))

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, _to_array, apply_op, apply_unary, find_tensor
-from . import binary, linalg, reduction, unary
+from . import binary, linalg, reduction, selection, unary
 from . import shape as shape_ops
 
 Axis = int | Sequence[int] | None
@@ -199,7 +199,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    return apply_op(binary.where, (cond, as_tensor(x), _operand(y, "where")), None)
+    return apply_op(selection.where, (cond, as_tensor(x), _operand(y, "where")), None)
 
 
 # ---------------------------------------------------------------- reductions

@@ -12,12 +12,10 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from . import unary
 from .registry import Op, mask, value_of
-
-_BROADCAST_HINT = (
-    "Shapes must be equal or broadcastable (compared from the last axis, each pair equal "
-    "or one of them 1): add size-1 axes with x.unsqueeze(axis) or x.reshape(...)."
-)
+from .selection import BROADCAST_HINT as _BROADCAST_HINT
+from .selection import where
 
 add: Op = Op(
     "add",
@@ -119,27 +117,3 @@ minimum: Op = Op(
     rules=["x̄ = ḡ · [x < y] (+ ḡ/2 at ties)", "ȳ = ḡ · [y < x] (+ ḡ/2 at ties)"],
     hint=_BROADCAST_HINT,
 )
-
-
-def _where_forward(condition: Any, x: Any, y: Any) -> Any:
-    return np.where(condition, x, y)
-
-
-where: Op = Op(
-    "where",
-    _where_forward,
-    [
-        None,
-        lambda g, ans, c, x, y: where(c, g, 0.0),
-        lambda g, ans, c, x, y: where(c, 0.0, g),
-    ],
-    save_inputs=False,
-    rules=[
-        "(condition: no gradient)",
-        "x̄ = ḡ where condition, else 0",
-        "ȳ = ḡ where not condition, else 0",
-    ],
-    hint=_BROADCAST_HINT,
-)
-
-from . import unary  # noqa: E402  (pow's exponent rule uses log; unary imports where)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .binary import where
 from .registry import Op, mask, value_of
+from .selection import where
 from .shape import broadcast_to, reshape
 from .unary import exp
 

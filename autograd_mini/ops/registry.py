@@ -1,134 +1,19 @@
-"""The op table: each differentiable primitive is one :class:`Op` with its forward and VJPs.
+"""The op table's helpers: ``REGISTRY`` (every op by name) and masks used inside rules.
 
-An ``Op`` is *dual*: called on plain NumPy arrays (and numbers) it runs its forward and
-returns an array; called with any :class:`~autograd_mini.Tensor` argument it records a
-graph node and returns a Tensor. VJP rules are written with ops and operators only, so
-during first-order ``backward()`` they run on arrays at NumPy speed, and with
-``create_graph=True`` the very same rules receive Tensors and build a differentiable
-graph of the backward pass. Each op therefore has exactly one derivative rule.
-
-A rule receives ``(grad, ans, *inputs, **params)``: the upstream gradient, the op's
-output and its inputs. It returns the gradient for one input, shaped like that input or
-like the broadcast output (the engine sums broadcast axes away).
+The :class:`Op` type itself is the core's (:mod:`autograd_mini.core.op`); ops register
+themselves in ``REGISTRY`` when they are defined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, apply_op
+from ..core.op import REGISTRY, Op, Rule
+from ..tensor import Tensor
 
-Rule = Callable[..., Any]
-REGISTRY: dict[str, Op] = {}
-
-
-class Op:
-    """A differentiable primitive: a NumPy forward and one VJP rule per input.
-
-    Attributes:
-        name: the op's name as shown in ``grad_fn``, errors, pictures and the ledger.
-        forward: NumPy function of the input arrays (and keyword params).
-        vjps: one rule per input, ``None`` for inputs that are not differentiable.
-        vjp_all: for variadic ops, one rule returning the gradients of all inputs.
-        save_inputs: the VJPs read input values (their version counters are checked).
-        save_output: the VJPs read the output (kept on the node until backward).
-        rules: the derivative in math, one string per input, for docs and the ledger.
-        hint: what to do when the forward rejects its inputs.
-        view: the output only rearranges its input's values (reshape, transpose,
-            indexing ...), so an in-place update of the input after the op also
-            invalidates values saved from the output.
-    """
-
-    __slots__ = (
-        "forward",
-        "hint",
-        "name",
-        "rules",
-        "save_inputs",
-        "save_output",
-        "view",
-        "vjp_all",
-        "vjps",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        forward: Callable[..., Any],
-        vjps: Sequence[Rule | None] = (),
-        *,
-        vjp_all: Callable[..., Any] | None = None,
-        save_inputs: bool = True,
-        save_output: bool = False,
-        rules: Sequence[str] = (),
-        hint: str = "",
-        view: bool = False,
-        register: bool = True,
-    ) -> None:
-        self.name = name
-        self.forward = forward
-        self.vjps = tuple(vjps)
-        self.vjp_all = vjp_all
-        self.save_inputs = save_inputs
-        self.save_output = save_output
-        self.rules = tuple(rules)
-        self.hint = hint
-        self.view = view
-        if register:
-            if name in REGISTRY:
-                raise ValueError(f"an op named {name!r} is already registered")
-            REGISTRY[name] = self
-
-    def __call__(self, *args: Any, **params: Any) -> Any:
-        for a in args:
-            if isinstance(a, Tensor):
-                return apply_op(self, args, params or None)
-        return self.forward(*args, **params)
-
-    def backward(
-        self,
-        grad: Any,
-        ans: Any,
-        inputs: tuple[Any, ...],
-        params: dict[str, Any] | None,
-        as_tensors: bool,
-    ) -> list[Any]:
-        """The gradient of every input (``None`` where not needed).
-
-        ``inputs`` are the node's arguments. In first-order backward the rules receive
-        their NumPy values; with ``as_tensors`` (``create_graph=True``) the Tensors
-        themselves, so the rules' own ops are recorded.
-        """
-        if len(inputs) == 1:  # the common unary case, without building lists
-            x = inputs[0]
-            value = x if as_tensors else x._data
-            rule = self.vjps[0] if self.vjps else None
-            if rule is not None and self.vjp_all is None:
-                return [rule(grad, ans, value, **params) if params else rule(grad, ans, value)]
-        values = inputs if as_tensors else [x._data if isinstance(x, Tensor) else x for x in inputs]
-        if self.vjp_all is not None:
-            needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
-            if params:
-                return list(self.vjp_all(grad, ans, values, needs, **params))
-            return list(self.vjp_all(grad, ans, values, needs))
-        vjps = self.vjps
-        out: list[Any] = []
-        for i, x in enumerate(inputs):
-            if isinstance(x, Tensor) and x.requires_grad:
-                rule = vjps[i]
-                if rule is None:
-                    raise RuntimeError(f"'{self.name}' is not differentiable in input {i}")
-                out.append(rule(grad, ans, *values, **params) if params else rule(grad, ans, *values))
-            else:
-                out.append(None)
-        return out
-
-    def __repr__(self) -> str:
-        return f"Op({self.name!r})"
-
+__all__ = ["REGISTRY", "Op", "Rule", "dtype_of", "mask", "value_of"]
 
 def value_of(x: Any) -> Any:
     """The NumPy value of a Tensor, or ``x`` itself (for masks computed inside rules)."""

@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.broadcasting import broadcast_to as broadcast_to  # the core's pair, in the table too
+from ..core.broadcasting import shape_of
+from ..core.broadcasting import sum_to as sum_to
 from .registry import Op, dtype_of
 
 # ---------------------------------------------------------------- reshaping
@@ -21,7 +24,7 @@ from .registry import Op, dtype_of
 
 def _shape_back(g: Any, ans: Any, x: Any, **params: Any) -> Any:
     """VJP of every op that only changes the shape: reshape the gradient back."""
-    return reshape(g, shape=_shape(x))
+    return reshape(g, shape=shape_of(x))
 
 
 def _reshape_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
@@ -91,48 +94,9 @@ transpose: Op = Op(
 # ---------------------------------------------------------------- broadcasting
 
 
-def _broadcast_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
-    return np.broadcast_to(x, shape)
+# ``broadcast_to`` and ``sum_to`` are the core's (the engine undoes broadcasting with
+# ``sum_to``); they are imported at the top of this module and are in the table like any op.
 
-
-broadcast_to: Op = Op(
-    "broadcast_to",
-    _broadcast_to_forward,
-    [lambda g, ans, x, shape=(): sum_to(g, shape=_shape(x))],
-    save_inputs=False,
-    rules=["x̄ = sum of ḡ over the broadcast axes"],
-    hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
-    view=True,
-)
-
-
-def _sum_to_forward(x: Any, shape: tuple[int, ...] = ()) -> Any:
-    x = np.asarray(x)
-    if x.shape == tuple(shape):
-        return x
-    lead = x.ndim - len(shape)
-    if lead > 0 and x.shape[lead:] == tuple(shape):  # only leading axes to sum (biases)
-        return x.sum(axis=tuple(range(lead)))
-    if lead < 0:
-        raise ValueError(f"cannot sum shape {x.shape} down to the larger shape {tuple(shape)}")
-    axes = list(range(lead))
-    for i, n in enumerate(shape):
-        if n == 1 and x.shape[lead + i] != 1:
-            axes.append(lead + i)
-        elif n != x.shape[lead + i]:
-            raise ValueError(f"cannot sum shape {x.shape} down to shape {tuple(shape)}")
-    out = np.sum(x, axis=tuple(axes), keepdims=True)
-    return out.reshape(shape) if lead else out
-
-
-sum_to: Op = Op(
-    "sum_to",
-    _sum_to_forward,
-    [lambda g, ans, x, shape=(): broadcast_to(g, shape=_shape(x))],
-    save_inputs=False,
-    rules=["x̄ = broadcast_to(ḡ, x.shape)"],
-    view=True,  # to the same shape it returns the input array itself
-)
 
 # ---------------------------------------------------------------- indexing
 
@@ -154,7 +118,7 @@ def _getitem_forward(x: Any, index: Any = None) -> Any:
 getitem: Op = Op(
     "getitem",
     _getitem_forward,
-    [lambda g, ans, x, index=None: index_add(g, index=index, shape=_shape(x), dtype=dtype_of(x))],
+    [lambda g, ans, x, index=None: index_add(g, index=index, shape=shape_of(x), dtype=dtype_of(x))],
     save_inputs=False,
     rules=["x̄ = zeros like x, with ḡ added at [index] (repeated indices add up)"],
     hint="Indices must be in range for the tensor's shape.",
@@ -164,10 +128,6 @@ getitem: Op = Op(
 
 def _raw(x: Any) -> Any:
     return getattr(x, "_data", x)
-
-
-def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(_raw(x))
 
 
 def _index_add_forward(
@@ -204,7 +164,7 @@ def _concatenate_vjp(
     grads: list[Any] = []
     start = 0
     for x, need in zip(values, needs):
-        size = _shape(x)[axis]
+        size = shape_of(x)[axis]
         if need:
             index = (slice(None),) * axis + (slice(start, start + size),)
             grads.append(getitem(g, index=index))

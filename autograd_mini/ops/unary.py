@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .binary import where
 from .registry import Op, mask, value_of
+from .selection import where
 
 # ---------------------------------------------------------------- arithmetic and powers
 
