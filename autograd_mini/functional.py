@@ -36,7 +36,7 @@ from .autograd import api as engine_api
 from .core.grad_mode import enable_grad
 from .ops import api as ops_api
 from .ops.registry import Op
-from .tensor import Tensor, _to_array, find_tensor
+from .tensor import Tensor, _to_array, find_tensor, is_graph_value
 
 Argnums = int | Sequence[int]
 
@@ -104,16 +104,6 @@ def _float_array(value: Any, who: str, position: int) -> np.ndarray:
     return arr
 
 
-def _is_traced(x: Any) -> bool:
-    """A Tensor that requires grad, or a list/tuple holding one."""
-    if isinstance(x, Tensor):
-        return x.requires_grad
-    if isinstance(x, (list, tuple)):
-        inner = find_tensor(x)
-        return inner is not None and inner.requires_grad
-    return False
-
-
 def _joined(x: Any, who: str) -> Any:
     """Lists and tuples holding Tensors stacked differentiably; anything else as it is."""
     if isinstance(x, (list, tuple)) and find_tensor(x) is not None:
@@ -129,12 +119,12 @@ def _prepare(
     Called inside :func:`_tracing`, so an enclosing transform shows as depth > 1.
     """
     # Any traced input, differentiated or not, means the result must stay connected to it.
-    nested = _trace.depth > 1 or any(_is_traced(a) for a in args) or any(_is_traced(x) for x in extra)
+    nested = _trace.depth > 1 or any(is_graph_value(a) for a in args) or any(is_graph_value(x) for x in extra)
     call_args = list(args)
     variables = []
     for i in nums:
         a = _joined(args[i], who)
-        if nested and _is_traced(a):
+        if nested and is_graph_value(a):
             x = _identity(a)  # stays connected to the enclosing transform's graph
         else:
             x = Tensor._wrap(np.array(_float_array(a, who, i), copy=True)).requires_grad_()
@@ -388,7 +378,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], Any]
 
     def vjp_fn(cotangent: Any) -> Any:
         u = _check_tangent(cotangent, out, "cotangent", who, 0)
-        build = nested or _is_traced(u) or _trace.depth > 0
+        build = nested or is_graph_value(u) or _trace.depth > 0
         with _tracing():
             grads = _gradients(out, variables, u, create_graph=build)
         return _pick([_export(g, build) for g in grads], len(grads) == 1)
@@ -472,7 +462,7 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, variables))]
         out = _scalar_output(f(*call_args), who)
         grads = _gradients(out, variables, create_graph=True)
-        terms = [(g * v).sum() for g, v in zip(grads, vs) if g.requires_grad or _is_traced(v)]
+        terms = [(g * v).sum() for g, v in zip(grads, vs) if g.requires_grad or is_graph_value(v)]
         if terms:
             total = terms[0]
             for t in terms[1:]:

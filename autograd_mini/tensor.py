@@ -64,7 +64,7 @@ def _refuse_graph(data: Any, who: str) -> None:
         )
 
 
-def _is_graph_value(value: Any) -> bool:
+def is_graph_value(value: Any) -> bool:
     """A Tensor that requires grad, or a list/tuple holding one."""
     if isinstance(value, Tensor):
         return value.requires_grad
@@ -515,7 +515,7 @@ class Tensor(_Methods):
                 "build the value out of place (am.where(mask, new, x), am.concatenate) "
                 "or assign under `with am.no_grad():`"
             )
-        if state.grad_enabled and _is_graph_value(value):
+        if state.grad_enabled and is_graph_value(value):
             raise RuntimeError(
                 "slice assignment: the assigned value requires grad, but writing it into "
                 "this tensor would keep only its values and drop its gradient. Build the "
