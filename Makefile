@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup graphviz test lint typecheck pytest notebooks demo bench soak reliability docs serve-docs clean
+.PHONY: setup graphviz chromium test lint typecheck pytest notebooks demo bench soak reliability docs docs-check serve-docs clean
 
 setup: $(STAMP) graphviz
 
@@ -26,20 +26,33 @@ graphviz:
 		     "(Debian/Ubuntu), 'brew install graphviz' (macOS) or see https://graphviz.org/download/"; \
 	fi
 
+# Headless Chromium and its driver open the built docs site for the docs check
+# (tests/test_docs_site.py); install them when missing and we are root.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium and its driver (for the docs check)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "Chromium is missing: install it with 'sudo apt-get install chromium chromium-driver'" \
+		     "(Debian/Ubuntu); the docs check (tests/test_docs_site.py) fails without it"; \
+	fi
+
 lint: setup
 	$(BIN)/ruff check autograd_mini tests $(wildcard bench)
 
 typecheck: setup
 	$(BIN)/mypy autograd_mini
 
-pytest: setup
+pytest: setup chromium
 	$(BIN)/python -m pytest -q
 
+# The docs check runs last, on the site that `docs` has just built.
 test: setup
 	$(BIN)/ruff check autograd_mini tests $(wildcard bench) $(wildcard tools)
 	$(BIN)/mypy autograd_mini
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	$(MAKE) --no-print-directory notebooks docs
+	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/test_docs_site.py
+	$(MAKE) --no-print-directory notebooks docs docs-check
 
 # Every notebook runs top to bottom (nbmake); outputs are not written back.
 notebooks: setup
@@ -47,6 +60,11 @@ notebooks: setup
 
 docs: setup
 	$(if $(wildcard mkdocs.yml),NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet,@echo "no mkdocs.yml yet")
+
+# The built site/ opened in headless Chromium with the network off: every formula of the
+# concept and notebook pages renders, and nothing is loaded from outside.
+docs-check: docs chromium
+	AM_DOCS_SITE=site $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_docs_site.py
 
 serve-docs: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
