@@ -127,3 +127,59 @@ def test_the_reference_fences_doctests_and_rewrites_sphinx_roles():
     )
     roles = "See :func:`~autograd_mini.functional.grad` and :class:`autograd_mini.Tensor`."
     assert ext.ROLE.sub(ext._role, roles) == "See `grad` and `autograd_mini.Tensor`."
+
+
+def _custom_op_page_namespace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    monkeypatch.chdir(tmp_path)
+    page = DOCS / "howto" / "custom_op.md"
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for number, (code, _) in enumerate(_blocks(page), start=1):
+            exec(compile(code, f"custom_op.md (python block {number})", "exec"), namespace)
+    return namespace
+
+
+def test_custom_op_page_says_what_a_rule_receives():
+    page = (DOCS / "howto" / "custom_op.md").read_text(encoding="utf-8")
+    text = " ".join(page.split())
+    assert "## What the rule receives: NumPy arrays, or Tensors" in page
+    assert "NumPy arrays in first-order backward, Tensors under `create_graph=True`" in text
+    assert "Do not call `.numpy()`" in text
+
+
+def test_custom_op_page_rule_works_first_order_and_with_create_graph(tmp_path, monkeypatch):
+    """The page's am-only rule, run by both kinds of backward, against hand-derived values and
+    central finite differences of the first-order gradient."""
+    import numpy as np
+
+    import autograd_mini as am
+
+    ns = _custom_op_page_namespace(tmp_path, monkeypatch)
+    rowdot, seen = ns["rowdot"], ns["seen"]
+    assert {"ndarray", "Tensor"} <= set(seen), seen  # the page's example ran in both modes
+
+    rng = np.random.default_rng(3)
+    a0, b0 = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+
+    def first_order_grad_a(a_val: np.ndarray) -> np.ndarray:
+        a = am.tensor(a_val, requires_grad=True)
+        (rowdot(a, am.tensor(b0)) ** 2).sum().backward()
+        assert a.grad is not None
+        return np.asarray(a.grad.tolist())
+
+    seen.clear()
+    out = np.sum(a0 * b0, axis=-1)
+    np.testing.assert_allclose(first_order_grad_a(a0), 2 * out[:, None] * b0, rtol=1e-12)
+    assert seen == ["ndarray"]
+
+    seen.clear()
+    a = am.tensor(a0, requires_grad=True)
+    (rowdot(a, am.tensor(b0)) ** 2).sum().backward(create_graph=True)
+    assert seen == ["Tensor"] and a.grad is not None and a.grad.requires_grad
+    v = rng.normal(size=a0.shape)
+    (hvp,) = am.autograd.grad((a.grad * am.tensor(v)).sum(), [a])
+    # Hessian of Σ_i (Σ_j a_ij b_ij)² times v: 2 b_kl Σ_j b_kj v_kj, and by central differences
+    np.testing.assert_allclose(hvp.tolist(), 2 * b0 * np.sum(b0 * v, axis=-1, keepdims=True), rtol=1e-10)
+    h = 1e-5
+    fd = (first_order_grad_a(a0 + h * v) - first_order_grad_a(a0 - h * v)) / (2 * h)
+    np.testing.assert_allclose(hvp.tolist(), fd, rtol=1e-6, atol=1e-8)
