@@ -8,6 +8,8 @@
 1.8
 """
 
+from typing import Any
+
 from . import autograd, data, nn, train, viz
 from .autograd import (
     AnomalyError,
@@ -44,20 +46,16 @@ from .dtypes import get_default_dtype, set_default_dtype
 from .explain import explain
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .ops.api import (
-    abs,
     as_tensor,
     astype,
     broadcast_to,
     clip,
     concatenate,
-    cos,
     dot,
     elu,
-    exp,
     expand_dims,
     flatten,
     leaky_relu,
-    log,
     log_softmax,
     logsumexp,
     matmul,
@@ -67,27 +65,25 @@ from .ops.api import (
     min,
     minimum,
     outer,
-    relu,
     reshape,
-    sigmoid,
-    sin,
     softmax,
-    softplus,
-    sqrt,
     squeeze,
     stack,
     std,
     sum,
     swapaxes,
-    tanh,
     transpose,
     unsqueeze,
     var,
     where,
 )
+from .ops.publish import PUBLIC as _PUBLIC
 from .tensor import Tensor
 
 __version__ = "0.1.0"
+
+# Functions generated from the op table (elementwise ops: exp, log, sin, tan, relu ...).
+globals().update(_PUBLIC)
 
 __all__ = [
     "AnomalyError",
@@ -95,7 +91,6 @@ __all__ = [
     "GradientReport",
     "Tensor",
     "__version__",
-    "abs",
     "arange",
     "as_tensor",
     "astype",
@@ -104,14 +99,12 @@ __all__ = [
     "clip",
     "compare_gradients",
     "concatenate",
-    "cos",
     "custom_op",
     "data",
     "detect_anomaly",
     "dot",
     "elu",
     "enable_grad",
-    "exp",
     "expand_dims",
     "explain",
     "eye",
@@ -128,7 +121,6 @@ __all__ = [
     "jacobian",
     "jvp",
     "leaky_relu",
-    "log",
     "log_softmax",
     "logsumexp",
     "matmul",
@@ -145,22 +137,16 @@ __all__ = [
     "outer",
     "rand",
     "randn",
-    "relu",
     "reshape",
     "set_default_dtype",
     "set_detect_anomaly",
     "set_grad_enabled",
-    "sigmoid",
-    "sin",
     "softmax",
-    "softplus",
-    "sqrt",
     "squeeze",
     "stack",
     "std",
     "sum",
     "swapaxes",
-    "tanh",
     "tensor",
     "train",
     "transpose",
@@ -173,3 +159,16 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+__all__ += sorted(set(_PUBLIC) - set(__all__))  # the table's public ops
+
+
+def __getattr__(name: str) -> Any:
+    """Public ops registered after import (``am.<name>`` of a new table entry)."""
+    try:
+        return _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'autograd_mini' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -1,7 +1,7 @@
 """``autograd-mini gradcheck``: every registered op and the demo model against finite differences.
 
 Each op in :data:`autograd_mini.ops.REGISTRY` is exercised by its check cases
-(:data:`autograd_mini.checking.cases.SPECS`, the table the test suite uses), each run by
+(:func:`autograd_mini.checking.cases.cases_for`, as the test suite uses them), each run by
 :func:`autograd_mini.checking.check.check_case` exactly as the tests run it: its inputs
 are drawn in float64, its output ``out`` is reduced to the scalar ``L = Σ w ⊙ out`` with
 fixed random weights ``w`` (so every output entry matters), the engine's ``∂L/∂x`` is
@@ -27,7 +27,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from .checking import compare_gradients
-from .checking.cases import SPECS, Case
+from .checking.cases import Case, cases_for
 from .checking.check import CASE_ATOL as ATOL
 from .checking.check import CASE_RTOL as RTOL
 from .checking.check import CaseMissesOpError
@@ -85,7 +85,7 @@ def check_case(name: str, case: Case, seed: int) -> tuple[float, float, str | No
 
 def check_op(name: str, specs: Mapping[str, Sequence[Case]] | None = None) -> CheckResult:
     """Check every spec case of the op ``name``; an exception in a case counts as a failure."""
-    cases = (SPECS if specs is None else specs).get(name, ())
+    cases = cases_for(name) if specs is None else specs.get(name, ())
     if not cases:
         return CheckResult(name, 0, 0.0, 0.0, ("no cases in the spec table",))
     worst_abs = worst_rel = 0.0

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograd_mini.ops import REGISTRY
-from autograd_mini.ops.table import FORWARD, markdown
+from autograd_mini.ops.table import markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "derivatives.md"
 
 
 def test_every_op_has_a_forward_and_a_rule_per_input():
-    assert set(FORWARD) == set(REGISTRY)
     for name, op in REGISTRY.items():
+        assert op.math, f"{name} has no forward math text in its entry"
         assert op.rules, f"{name} has no derivative rule text"
         if op.vjp_all is None:
             assert len(op.rules) == len(op.vjps), f"{name}: one rule string per input"

@@ -358,8 +358,8 @@ def check_case(
     order); the inputs are drawn away from kinks, so kinks excuse nothing here. Raises
     :class:`CaseMissesOpError` if the case never runs the op.
 
-    >>> from autograd_mini.checking.cases import SPECS
-    >>> check_case("exp", SPECS["exp"][0], 0).ok
+    >>> from autograd_mini.checking.cases import cases_for
+    >>> check_case("exp", cases_for("exp")[0], 0).ok
     True
     """
     if order not in (1, 2):

@@ -32,6 +32,7 @@ broadcast_to: Op = Op(
     rules=["x̄ = sum of ḡ over the broadcast axes"],
     hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
     view=True,
+    math="y = x repeated along broadcast axes",
 )
 
 
@@ -60,5 +61,6 @@ sum_to: Op = Op(
     [lambda g, ans, x, shape=(): broadcast_to(g, shape=shape_of(x))],
     save_inputs=False,
     rules=["x̄ = broadcast_to(ḡ, x.shape)"],
-    view=True,  # to the same shape it returns the input array itself
+    view=True,  # to the same shape it returns the input array itself,
+    math="y = x summed down to a shape (undoes broadcasting)",
 )

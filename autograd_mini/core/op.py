@@ -19,16 +19,42 @@ the table of all ops (``REGISTRY``, filled as ops are defined) is the ops layer'
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..tensor import Tensor, apply_op
 
 Rule = Callable[..., Any]
 REGISTRY: dict[str, Op] = {}
+# Called with each op as it is registered (the ops layer publishes ``am.<name>`` and the
+# Tensor method from the entry), and with ``None`` in place of the op when it is removed.
+LISTENERS: list[Callable[[str, Op | None], None]] = []
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an op's generated check cases draw their inputs (an entry's ``domain``).
+
+    One interval ``(low, high)`` per input; values closer than ``margin`` to a point of
+    ``avoid`` (a kink, a pole) are moved ``margin`` away from it, so central finite
+    differences are a valid oracle.
+
+    >>> Domain((-1.2, 1.2)).intervals
+    ((-1.2, 1.2),)
+    """
+
+    intervals: tuple[tuple[float, float], ...]
+    avoid: tuple[float, ...] = ()
+    margin: float = 0.1
+
+    def __init__(self, *intervals: tuple[float, float], avoid: Sequence[float] = (), margin: float = 0.1):
+        object.__setattr__(self, "intervals", tuple((float(lo), float(hi)) for lo, hi in intervals))
+        object.__setattr__(self, "avoid", tuple(float(a) for a in avoid))
+        object.__setattr__(self, "margin", float(margin))
 
 
 class Op:
-    """A differentiable primitive: a NumPy forward and one VJP rule per input.
+    """A differentiable primitive: everything about one op, in one entry.
 
     Attributes:
         name: the op's name as shown in ``grad_fn``, errors, pictures and the ledger.
@@ -38,6 +64,14 @@ class Op:
         save_inputs: the VJPs read input values (their version counters are checked).
         save_output: the VJPs read the output (kept on the node until backward).
         rules: the derivative in math, one string per input, for docs and the ledger.
+        math: the forward in math (``"y = tan x"``), for the docs table and docstrings.
+        doc: one sentence saying what the op computes (the public function's docstring).
+        domain: where generated check cases draw inputs (:class:`Domain`), or ``None``
+            when the op's cases are written out in ``checking/cases.py``.
+        public: publish ``am.<name>``, generated from this entry (elementwise ops); ops
+            with parameters to validate have a hand-written function in ``ops/api.py``.
+        method: also a Tensor method ``x.<name>()`` (generated like ``public``).
+        jvp: the forward-mode rule's slot (``None`` until forward mode fills it).
         hint: what to do when the forward rejects its inputs.
         view: the output only rearranges its input's values (reshape, transpose,
             indexing ...), so an in-place update of the input after the op also
@@ -45,9 +79,15 @@ class Op:
     """
 
     __slots__ = (
+        "doc",
+        "domain",
         "forward",
         "hint",
+        "jvp",
+        "math",
+        "method",
         "name",
+        "public",
         "rules",
         "save_inputs",
         "save_output",
@@ -66,6 +106,12 @@ class Op:
         save_inputs: bool = True,
         save_output: bool = False,
         rules: Sequence[str] = (),
+        math: str = "",
+        doc: str = "",
+        domain: Domain | None = None,
+        public: bool = False,
+        method: bool = False,
+        jvp: Any = None,
         hint: str = "",
         view: bool = False,
         register: bool = True,
@@ -77,12 +123,16 @@ class Op:
         self.save_inputs = save_inputs
         self.save_output = save_output
         self.rules = tuple(rules)
+        self.math = math
+        self.doc = doc
+        self.domain = domain
+        self.public = public
+        self.method = method
+        self.jvp = jvp
         self.hint = hint
         self.view = view
         if register:
-            if name in REGISTRY:
-                raise ValueError(f"an op named {name!r} is already registered")
-            REGISTRY[name] = self
+            add(self)
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         for a in args:
@@ -130,3 +180,23 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+
+def add(op: Op) -> Op:
+    """Register ``op`` in the table (its name must be new) and tell the listeners."""
+    if op.name in REGISTRY:
+        raise ValueError(f"an op named {op.name!r} is already registered")
+    REGISTRY[op.name] = op
+    for listener in LISTENERS:
+        listener(op.name, op)
+    return op
+
+
+def remove(name: str) -> Op:
+    """Take the op ``name`` out of the table again (and what was published from it)."""
+    if name not in REGISTRY:
+        raise KeyError(f"no op named {name!r} is registered")
+    op = REGISTRY.pop(name)
+    for listener in LISTENERS:
+        listener(name, None)
+    return op

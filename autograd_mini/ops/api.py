@@ -15,86 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
-from ..tensor import Tensor, _to_array, apply_op, apply_unary, find_tensor
+from ..tensor import Tensor, apply_op, apply_unary
 from . import binary, linalg, reduction, selection, unary
 from . import shape as shape_ops
+from .convert import as_tensor
+from .convert import operand as _operand
+from .publish import PUBLIC
 
 Axis = int | Sequence[int] | None
-
-
-def as_tensor(x: Any, who: str = "Tensor") -> Tensor:
-    """``x`` itself if it is a Tensor, else a Tensor made from it.
-
-    Nested lists and tuples that hold Tensors are stacked differentiably (as
-    ``jax.numpy.array`` does), so ``am.sum([a, b])`` differentiates into ``a`` and ``b``;
-    other data becomes a constant.
-    """
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, (list, tuple)) and find_tensor(x) is not None:
-        return stack_nested(x, who)
-    return Tensor._wrap(_to_array(x, who=who))
-
-
-def _operand(x: Any, who: str) -> Any:
-    """A second argument: Tensors, arrays and Python numbers stay as they are."""
-    if isinstance(x, (Tensor, np.ndarray, float, int)):
-        return x
-    if isinstance(x, (list, tuple)) and find_tensor(x) is not None:
-        return stack_nested(x, who)
-    return _to_array(x, who=who)
-
-
-def stack_nested(data: list[Any] | tuple[Any, ...], who: str = "stack_nested") -> Tensor:
-    """One Tensor from nested lists/tuples of Tensors and numbers, stacked differentiably.
-
-    The nesting becomes the leading axes, as in ``np.array``: ``[[a, b], [c, d]]`` with
-    ``a`` of shape ``s`` gives shape ``(2, 2, *s)``. Entries of one list must have one
-    shape; mixed dtypes are promoted as NumPy promotes them (through the differentiable
-    ``astype``). Derivative: each entry receives its slice of ȳ.
-
-    >>> import autograd_mini as am
-    >>> a = am.tensor(1.0, requires_grad=True)
-    >>> from autograd_mini.ops.api import stack_nested
-    >>> stack_nested([[a, 2.0], [3.0, a]]).sum().backward()
-    >>> float(a.grad)
-    2.0
-    """
-    # Post-order walk with an explicit stack: each frame is [sequence, next index, entries].
-    frames: list[list[Any]] = [[data, 0, []]]
-    while True:
-        frame = frames[-1]
-        seq, i, entries = frame
-        if i < len(seq):
-            frame[1] = i + 1
-            item = seq[i]
-            if isinstance(item, (list, tuple)):
-                frames.append([item, 0, []])
-            else:
-                entries.append(item)
-            continue
-        frames.pop()
-        joined = _stack_entries(entries, who)
-        if not frames:
-            return joined
-        frames[-1][2].append(joined)
-
-
-def _stack_entries(entries: list[Any], who: str) -> Tensor:
-    """Stack one list level: Tensors as they are, other entries as constants."""
-    if not entries:
-        return Tensor._wrap(np.zeros((0,), dtype=dtypes.get_default_dtype()))
-    ts = [e if isinstance(e, Tensor) else Tensor._wrap(_to_array(e, who=who)) for e in entries]
-    shapes = {t.shape for t in ts}
-    if len(shapes) > 1:
-        raise ValueError(
-            f"{who}: a nested list holds entries of different shapes {sorted(shapes)} at one "
-            f"level (ragged); every entry of a list must have the same shape"
-        )
-    dtype = np.result_type(*[t.dtype for t in ts])
-    ts = [t if t.dtype == dtype else apply_op(unary.astype, (t,), {"dtype": dtype}) for t in ts]
-    return apply_op(shape_ops.stack, tuple(ts), {"axis": 0})
 
 
 def _unary(op: Any, x: Any, params: dict[str, Any] | None = None) -> Tensor:
@@ -102,51 +30,8 @@ def _unary(op: Any, x: Any, params: dict[str, Any] | None = None) -> Tensor:
 
 
 # ---------------------------------------------------------------- elementwise
-
-
-def exp(x: Any) -> Tensor:
-    """Elementwise eˣ.  Derivative: y = eˣ, x̄ = ȳ·y."""
-    return _unary(unary.exp, x)
-
-
-def log(x: Any) -> Tensor:
-    """Elementwise natural logarithm.  Derivative: x̄ = ȳ / x."""
-    return _unary(unary.log, x)
-
-
-def sqrt(x: Any) -> Tensor:
-    """Elementwise √x.  Derivative: x̄ = ȳ / (2√x)."""
-    return _unary(unary.sqrt, x)
-
-
-def abs(x: Any) -> Tensor:
-    """Elementwise |x|.  Derivative: x̄ = ȳ·sign(x), with abs'(0) = 0."""
-    return _unary(unary.abs_, x)
-
-
-def sin(x: Any) -> Tensor:
-    """Elementwise sine.  Derivative: x̄ = ȳ·cos x."""
-    return _unary(unary.sin, x)
-
-
-def cos(x: Any) -> Tensor:
-    """Elementwise cosine.  Derivative: x̄ = -ȳ·sin x."""
-    return _unary(unary.cos, x)
-
-
-def tanh(x: Any) -> Tensor:
-    """Elementwise hyperbolic tangent.  Derivative: x̄ = ȳ·(1 - y²)."""
-    return _unary(unary.tanh, x)
-
-
-def sigmoid(x: Any) -> Tensor:
-    """Logistic σ(x) = 1/(1 + e⁻ˣ), stable for any |x|.  Derivative: x̄ = ȳ·y(1 - y)."""
-    return _unary(unary.sigmoid, x)
-
-
-def relu(x: Any) -> Tensor:
-    """max(x, 0).  Derivative: x̄ = ȳ·[x > 0], with relu'(0) = 0."""
-    return _unary(unary.relu, x)
+# exp, log, sqrt, abs, sin, cos, tan, tanh, sigmoid, relu, softplus ... are generated from
+# their entries in the op table (``public=True``), see :mod:`autograd_mini.ops.publish`.
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
@@ -157,11 +42,6 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else α(eˣ - 1).  Derivative: x̄ = ȳ·(1 or y + α)."""
     return _unary(unary.elu, x, {"alpha": float(alpha)})
-
-
-def softplus(x: Any) -> Tensor:
-    """log(1 + eˣ), stable for any |x|.  Derivative: x̄ = ȳ·σ(x)."""
-    return _unary(unary.softplus, x)
 
 
 def clip(x: Any, lo: float | None = None, hi: float | None = None) -> Tensor:
@@ -493,3 +373,15 @@ def outer(x: Any, y: Any) -> Tensor:
     a, b = as_tensor(x, "outer"), as_tensor(y, "outer")
     return reshape(a, (-1, 1)) * reshape(b, (1, -1))
 
+
+# ---------------------------------------------------------------- published from the table
+
+globals().update(PUBLIC)  # the generated functions, as module attributes (fast lookups)
+
+
+def __getattr__(name: str) -> Any:
+    """Ops registered after this module loaded (generated from their entries)."""
+    try:
+        return PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -24,6 +24,7 @@ add: Op = Op(
     save_inputs=False,
     rules=["x̄ = ḡ", "ȳ = ḡ"],
     hint=_BROADCAST_HINT,
+    math="out = x + y",
 )
 
 sub: Op = Op(
@@ -33,6 +34,7 @@ sub: Op = Op(
     save_inputs=False,
     rules=["x̄ = ḡ", "ȳ = -ḡ"],
     hint=_BROADCAST_HINT,
+    math="out = x - y",
 )
 
 mul: Op = Op(
@@ -41,6 +43,7 @@ mul: Op = Op(
     [lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x],
     rules=["x̄ = ḡ · y", "ȳ = ḡ · x"],
     hint=_BROADCAST_HINT,
+    math="out = x · y",
 )
 
 div: Op = Op(
@@ -50,6 +53,7 @@ div: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ / y", "ȳ = -ḡ · x / y²"],
     hint=_BROADCAST_HINT,
+    math="out = x / y",
 )
 
 
@@ -87,6 +91,7 @@ pow_: Op = Op(
         "ȳ = ḡ · x^y · log(x)   (0 where x = 0, y ≥ 0)",
     ],
     hint=_BROADCAST_HINT,
+    math="out = x^y",
 )
 
 
@@ -105,6 +110,7 @@ maximum: Op = Op(
     ],
     rules=["x̄ = ḡ · [x > y] (+ ḡ/2 at ties)", "ȳ = ḡ · [y > x] (+ ḡ/2 at ties)"],
     hint=_BROADCAST_HINT,
+    math="out = max(x, y)",
 )
 
 minimum: Op = Op(
@@ -116,4 +122,5 @@ minimum: Op = Op(
     ],
     rules=["x̄ = ḡ · [x < y] (+ ḡ/2 at ties)", "ȳ = ḡ · [y < x] (+ ḡ/2 at ties)"],
     hint=_BROADCAST_HINT,
+    math="out = min(x, y)",
 )

@@ -67,6 +67,7 @@ matmul: Op = Op(
     _matmul_forward,
     [_matmul_vjp_x, _matmul_vjp_y],
     rules=["X̄ = Ȳ Wᵀ", "W̄ = Xᵀ Ȳ"],
+    math="Y = X W",
 )
 
 
@@ -99,4 +100,5 @@ linear: Op = Op(
     [lambda g, ans, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b],
     rules=["x̄ = ḡ W", "W̄ = ḡᵀ x (summed over batch axes)", "b̄ = ḡ (summed over batch axes)"],
     hint="The input's last axis must equal in_features, the weight's second axis.",
+    math="Y = X Wᵀ + b",
 )

@@ -44,4 +44,5 @@ softmax_cross_entropy: Op = Op(
     [_softmax_cross_entropy_vjp, None],
     rules=["z̄ = ḡ · (softmax(z) - onehot(labels)) / N (N for the mean)", "(labels: no gradient)"],
     hint="z must be (N, C) logits and labels N integers in [0, C).",
+    math="L = mean_n (log Σ_c e^{z_nc} - z_{n,labelₙ})",
 )

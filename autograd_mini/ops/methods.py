@@ -19,41 +19,19 @@ import numpy as np
 
 from ..core import engine
 from ..tensor import (
-    _ALLOWED_KINDS,
     Tensor,
     _index,
     _seed,
-    _to_array,
     apply_binary,
     apply_op,
     apply_unary,
-    find_tensor,
 )
 from . import api as _api
 from . import binary as _b
 from . import linalg as _l
 from . import shape as _s
 from . import unary as _u
-
-
-def _operand(x: Any, op_name: str) -> Any:
-    """An operator's other argument: Tensors, arrays and real numbers pass through."""
-    if x.__class__ in _PASS_THROUGH:
-        return x
-    if isinstance(x, (Tensor, np.ndarray, float, int, np.generic)) and not isinstance(x, complex):
-        if isinstance(x, np.generic) and np.asarray(x).dtype.kind not in _ALLOWED_KINDS:
-            raise TypeError(f"{op_name}: unsupported operand of dtype {np.asarray(x).dtype}")
-        return x
-    if isinstance(x, (list, tuple)):
-        if find_tensor(x) is not None:
-            return _api.stack_nested(x, op_name)  # differentiable, never a silent constant
-        return _to_array(x, who=op_name)
-    raise TypeError(
-        f"{op_name}: unsupported operand of type {type(x).__name__}; expected a Tensor, a "
-        f"NumPy array or a real number"
-    )
-
-
+from .convert import operand as _operand
 
 # NumPy functions that only ask about values (no array result a gradient could flow
 # through): Tensor.__array_function__ answers them on the arrays
@@ -244,42 +222,6 @@ class TensorMethods:
 
     # ------------------------------------------------------------ methods (see ops.api)
 
-    def exp(self: Tensor) -> Tensor:
-        """Elementwise eˣ (see :func:`autograd_mini.exp`)."""
-        return _api.exp(self)
-
-    def log(self: Tensor) -> Tensor:
-        """Elementwise natural log (see :func:`autograd_mini.log`)."""
-        return _api.log(self)
-
-    def sqrt(self: Tensor) -> Tensor:
-        """Elementwise square root (see :func:`autograd_mini.sqrt`)."""
-        return _api.sqrt(self)
-
-    def abs(self: Tensor) -> Tensor:
-        """Elementwise absolute value (see :func:`autograd_mini.abs`)."""
-        return _api.abs(self)
-
-    def sin(self: Tensor) -> Tensor:
-        """Elementwise sine."""
-        return _api.sin(self)
-
-    def cos(self: Tensor) -> Tensor:
-        """Elementwise cosine."""
-        return _api.cos(self)
-
-    def tanh(self: Tensor) -> Tensor:
-        """Elementwise hyperbolic tangent."""
-        return _api.tanh(self)
-
-    def sigmoid(self: Tensor) -> Tensor:
-        """Elementwise logistic sigmoid."""
-        return _api.sigmoid(self)
-
-    def relu(self: Tensor) -> Tensor:
-        """Elementwise max(x, 0)."""
-        return _api.relu(self)
-
     def clip(self: Tensor, lo: float | None = None, hi: float | None = None) -> Tensor:
         """Clamp into [lo, hi] (see :func:`autograd_mini.clip`)."""
         return _api.clip(self, lo, hi)
@@ -376,7 +318,6 @@ class TensorMethods:
         """Broadcast to ``shape`` (see :func:`autograd_mini.broadcast_to`)."""
         return _api.broadcast_to(self, shape)
 
-_PASS_THROUGH = {Tensor, float, int, np.ndarray, np.float64, np.float32}
 
 
 _NOT_COPIED = {

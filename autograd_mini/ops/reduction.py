@@ -64,6 +64,7 @@ sum_: Op = Op(
     save_inputs=False,
     rules=["x̄ = ḡ broadcast over the summed axes"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = Σ_axis x",
 )
 
 
@@ -83,6 +84,7 @@ mean: Op = Op(
     save_inputs=False,
     rules=["x̄ = ḡ / n broadcast over the averaged axes (n elements averaged)"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = (1/n) Σ_axis x",
 )
 
 # ---------------------------------------------------------------- standard deviation
@@ -112,6 +114,7 @@ std: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ · (x - mean) / ((n - ddof) · y)   (0 where y = 0)"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = √(Σ_axis (x - mean)² / (n - ddof))",
 )
 
 # ---------------------------------------------------------------- max and min
@@ -140,6 +143,7 @@ max_: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ at the maximum's position (split evenly between ties)"],
     hint="max of an empty axis is undefined; axis must be in range.",
+    math="y = max_axis x",
 )
 
 min_: Op = Op(
@@ -149,6 +153,7 @@ min_: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ at the minimum's position (split evenly between ties)"],
     hint="min of an empty axis is undefined; axis must be in range.",
+    math="y = min_axis x",
 )
 
 # ---------------------------------------------------------------- log-sum-exp and softmax
@@ -179,6 +184,7 @@ logsumexp: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ · softmax(x) = ḡ · exp(x - y)"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = log Σ_axis eˣ",
 )
 
 
@@ -196,6 +202,7 @@ softmax: Op = Op(
     save_output=True,
     rules=["x̄ = y ⊙ (ḡ - Σ_axis ḡ ⊙ y)"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = eˣ / Σ_axis eˣ",
 )
 
 
@@ -213,6 +220,7 @@ log_softmax: Op = Op(
     save_output=True,
     rules=["x̄ = ḡ - softmax(x) · Σ_axis ḡ = ḡ - exp(y) Σ ḡ"],
     hint="axis must be in range for the tensor's ndim.",
+    math="y = x - log Σ_axis eˣ",
 )
 
 
@@ -234,4 +242,5 @@ sum_squares: Op = Op(
     vjp_all=_sum_squares_vjp,
     rules=["x̄ᵢ = 2 ḡ xᵢ"],
     hint="All inputs must be numeric tensors.",
+    math="y = Σᵢ Σ xᵢ² (an L2 penalty as one node)",
 )

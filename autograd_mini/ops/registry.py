@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.op import REGISTRY, Op, Rule
+from ..core.op import REGISTRY, Domain, Op, Rule
 from ..tensor import Tensor
 
-__all__ = ["REGISTRY", "Op", "Rule", "dtype_of", "mask", "value_of"]
+__all__ = ["REGISTRY", "Domain", "Op", "Rule", "dtype_of", "mask", "value_of"]
 
 def value_of(x: Any) -> Any:
     """The NumPy value of a Tensor, or ``x`` itself (for masks computed inside rules)."""

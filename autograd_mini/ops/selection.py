@@ -37,4 +37,5 @@ where: Op = Op(
         "ȳ = ḡ where not condition, else 0",
     ],
     hint=BROADCAST_HINT,
+    math="out = x if condition else y",
 )

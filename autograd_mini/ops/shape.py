@@ -39,6 +39,7 @@ reshape: Op = Op(
     rules=["x̄ = reshape(ḡ, x.shape)"],
     hint="The new shape must hold the same number of elements (use -1 for one inferred axis).",
     view=True,
+    math="y = x in a new shape",
 )
 
 
@@ -53,6 +54,7 @@ expand_dims: Op = Op(
     save_inputs=False,
     rules=["x̄ = reshape(ḡ, x.shape)"],
     view=True,
+    math="y = x with a new axis of size 1",
 )
 
 
@@ -68,6 +70,7 @@ squeeze: Op = Op(
     rules=["x̄ = reshape(ḡ, x.shape)"],
     hint="Only axes of size 1 can be squeezed.",
     view=True,
+    math="y = x without its size-1 axes",
 )
 
 
@@ -89,6 +92,7 @@ transpose: Op = Op(
     rules=["x̄ = transpose(ḡ, inverse permutation)"],
     hint="axes must be a permutation of range(x.ndim).",
     view=True,
+    math="y = x with permuted axes",
 )
 
 # ---------------------------------------------------------------- broadcasting
@@ -123,6 +127,7 @@ getitem: Op = Op(
     rules=["x̄ = zeros like x, with ḡ added at [index] (repeated indices add up)"],
     hint="Indices must be in range for the tensor's shape.",
     view=True,
+    math="y = x[index]",
 )
 
 
@@ -147,6 +152,7 @@ index_add: Op = Op(
     [lambda g, ans, x, index=None, shape=(), dtype=None: getitem(g, index=index)],
     save_inputs=False,
     rules=["x̄ = ḡ[index]"],
+    math="y = zeros(shape) with x added at [index]",
 )
 
 # ---------------------------------------------------------------- joining
@@ -181,6 +187,7 @@ concatenate: Op = Op(
     save_inputs=False,
     rules=["x̄ᵢ = the slice of ḡ along axis where xᵢ was placed"],
     hint="All inputs must have the same shape except along the concatenation axis.",
+    math="y = [x₁, x₂, …] joined along an axis",
 )
 
 
@@ -205,4 +212,5 @@ stack: Op = Op(
     save_inputs=False,
     rules=["x̄ᵢ = ḡ[..., i, ...] (index i along the new axis)"],
     hint="All inputs must have the same shape.",
+    math="y = [x₁, x₂, …] stacked along a new axis",
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .registry import Op, mask, value_of
+from .registry import Domain, Op, mask, value_of
 from .selection import where
 
 # ---------------------------------------------------------------- arithmetic and powers
@@ -21,6 +21,7 @@ neg: Op = Op(
     [lambda g, ans, x: -g],
     save_inputs=False,
     rules=["x̄ = -ḡ"],
+    math="y = -x",
 )
 
 exp: Op = Op(
@@ -30,6 +31,11 @@ exp: Op = Op(
     save_inputs=False,
     save_output=True,
     rules=["x̄ = ḡ · exp(x) = ḡ · y"],
+    math="y = eˣ",
+    doc="Elementwise exponential eˣ.",
+    domain=Domain((-2.0, 2.0)),
+    public=True,
+    method=True,
 )
 
 log: Op = Op(
@@ -38,6 +44,11 @@ log: Op = Op(
     [lambda g, ans, x: g / x],
     rules=["x̄ = ḡ / x"],
     hint="log is defined for x > 0; clip the input (am.clip(x, 1e-12, None)) first.",
+    math="y = ln x",
+    doc="Elementwise natural logarithm (x > 0).",
+    domain=Domain((0.5, 2.0)),
+    public=True,
+    method=True,
 )
 
 sqrt: Op = Op(
@@ -47,6 +58,11 @@ sqrt: Op = Op(
     save_inputs=False,
     save_output=True,
     rules=["x̄ = ḡ / (2·sqrt(x)) = ḡ / (2y)"],
+    math="y = √x",
+    doc="Elementwise square root √x (x ≥ 0).",
+    domain=Domain((0.5, 2.0)),
+    public=True,
+    method=True,
 )
 
 abs_: Op = Op(
@@ -55,13 +71,52 @@ abs_: Op = Op(
     # subgradient at 0 is taken as 0 (sign(0) = 0), like PyTorch
     [lambda g, ans, x: g * np.sign(value_of(x))],
     rules=["x̄ = ḡ · sign(x)   (abs'(0) = 0)"],
+    math="y = |x|",
+    doc="Elementwise absolute value |x|; its derivative at 0 is taken as 0 (PyTorch).",
+    domain=Domain((-2.0, 2.0), avoid=(0.0,), margin=0.2),
+    public=True,
+    method=True,
 )
 
 # ---------------------------------------------------------------- trigonometric
 
-sin: Op = Op("sin", np.sin, [lambda g, ans, x: g * cos(x)], rules=["x̄ = ḡ · cos(x)"])
+sin: Op = Op(
+    "sin",
+    np.sin,
+    [lambda g, ans, x: g * cos(x)],
+    rules=["x̄ = ḡ · cos(x)"],
+    math="y = sin x",
+    doc="Elementwise sine.",
+    domain=Domain((-3.0, 3.0)),
+    public=True,
+    method=True,
+)
 
-cos: Op = Op("cos", np.cos, [lambda g, ans, x: -g * sin(x)], rules=["x̄ = -ḡ · sin(x)"])
+cos: Op = Op(
+    "cos",
+    np.cos,
+    [lambda g, ans, x: -g * sin(x)],
+    rules=["x̄ = -ḡ · sin(x)"],
+    math="y = cos x",
+    doc="Elementwise cosine.",
+    domain=Domain((-3.0, 3.0)),
+    public=True,
+    method=True,
+)
+
+tan: Op = Op(
+    "tan",
+    np.tan,
+    [lambda g, ans, x: g * (1.0 + ans * ans)],  # reuse y = tan(x): tan' = 1 + tan²
+    save_inputs=False,
+    save_output=True,
+    rules=["x̄ = ḡ · (1 + tan(x)²) = ḡ · (1 + y²)"],
+    math="y = tan x",
+    doc="Elementwise tangent (poles at π/2 + kπ).",
+    domain=Domain((-1.2, 1.2)),
+    public=True,
+    method=True,
+)
 
 tanh: Op = Op(
     "tanh",
@@ -70,6 +125,11 @@ tanh: Op = Op(
     save_inputs=False,
     save_output=True,
     rules=["x̄ = ḡ · (1 - tanh(x)²) = ḡ · (1 - y²)"],
+    math="y = tanh x",
+    doc="Elementwise hyperbolic tangent.",
+    domain=Domain((-2.0, 2.0)),
+    public=True,
+    method=True,
 )
 
 # ---------------------------------------------------------------- activations
@@ -88,6 +148,11 @@ sigmoid: Op = Op(
     save_inputs=False,
     save_output=True,
     rules=["x̄ = ḡ · σ(x)(1 - σ(x)) = ḡ · y(1 - y)"],
+    math="y = 1 / (1 + e⁻ˣ)",
+    doc="The logistic function σ(x) = 1/(1 + e⁻ˣ), stable for any |x|.",
+    domain=Domain((-3.0, 3.0)),
+    public=True,
+    method=True,
 )
 
 
@@ -101,6 +166,11 @@ relu: Op = Op(
     # relu'(0) = 0 (the subgradient PyTorch uses)
     [lambda g, ans, x: g * (value_of(x) > 0)],  # float × bool keeps the float dtype
     rules=["x̄ = ḡ · [x > 0]   (relu'(0) = 0)"],
+    math="y = max(x, 0)",
+    doc="max(x, 0); its derivative at 0 is taken as 0 (PyTorch).",
+    domain=Domain((-2.0, 2.0), avoid=(0.0,), margin=0.2),
+    public=True,
+    method=True,
 )
 
 
@@ -112,11 +182,9 @@ leaky_relu: Op = Op(
     "leaky_relu",
     _leaky_relu_forward,
     # at x = 0 the slope is negative_slope, like PyTorch
-    [
-        lambda g, ans, x, negative_slope=0.01: g
-        * mask(np.where(value_of(x) > 0, 1.0, negative_slope), g)
-    ],
+    [lambda g, ans, x, negative_slope=0.01: g * mask(np.where(value_of(x) > 0, 1.0, negative_slope), g)],
     rules=["x̄ = ḡ · (1 if x > 0 else negative_slope)"],
+    math="y = x if x > 0 else slope·x",
 )
 
 
@@ -132,6 +200,7 @@ elu: Op = Op(
     [lambda g, ans, x, alpha=1.0: g * where(value_of(x) > 0, 1.0, ans + alpha)],
     save_output=True,
     rules=["x̄ = ḡ · (1 if x > 0 else y + α)"],
+    math="y = x if x > 0 else α(eˣ - 1)",
 )
 
 
@@ -145,6 +214,11 @@ softplus: Op = Op(
     _softplus_forward,
     [lambda g, ans, x: g * sigmoid(x)],
     rules=["x̄ = ḡ · σ(x)"],
+    math="y = log(1 + eˣ)",
+    doc="log(1 + eˣ), stable for any |x|.",
+    domain=Domain((-3.0, 3.0)),
+    public=True,
+    method=True,
 )
 
 
@@ -167,6 +241,7 @@ clip: Op = Op(
     # gradient passes where lo <= x <= hi (bounds included, like PyTorch's clamp)
     [lambda g, ans, x, lo=None, hi=None: g * mask(_clip_mask(value_of(x), lo, hi), g)],
     rules=["x̄ = ḡ · [lo ≤ x ≤ hi]"],
+    math="y = min(max(x, lo), hi)",
 )
 
 
@@ -180,6 +255,6 @@ astype: Op = Op(
     [lambda g, ans, x, dtype=None: astype(g, dtype=np.asarray(value_of(x)).dtype)],
     save_inputs=False,
     rules=["x̄ = ḡ cast back to x's dtype"],
-    view=True,  # casting to the same dtype returns the input array itself
+    view=True,  # casting to the same dtype returns the input array itself,
+    math="y = x cast to dtype",
 )
-
