@@ -228,6 +228,7 @@ def backward_pass(
     ``replay`` (first order, for inspection) also walks graphs freed by an earlier
     backward, recomputing a node's output from its inputs where the VJP needs it.
     """
+    tensor, unbroadcast = Tensor, sum_to  # locals: the loop below is the hot path
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     saved_errors: Any = None
@@ -261,14 +262,14 @@ def backward_pass(
             inputs = node.inputs
             if grad is not None:
                 if node.hooks is not None:
-                    grad = _run_hooks(node.hooks, grad, Tensor, create_graph)
+                    grad = _run_hooks(node.hooks, grad, tensor, create_graph)
                 if node.retained is not None:
-                    _retain(node.retained, grad, Tensor)
+                    _retain(node.retained, grad, tensor)
                 if watches:
                     sink.at_node(node, grad)
                 if node.epoch is not None and node.epoch != epoch:
                     _check_mutations(node)
-                input_grads = _call_vjp(node, grad, create_graph, Tensor, replay)
+                input_grads = _call_vjp(node, grad, create_graph, tensor, replay)
             else:
                 input_grads = None
             if observes:
@@ -276,7 +277,7 @@ def backward_pass(
             i = -1
             for x in inputs:
                 i += 1
-                if not isinstance(x, Tensor) or not x.requires_grad:
+                if not isinstance(x, tensor) or not x.requires_grad:
                     continue
                 parent = x.grad_fn
                 g = None if input_grads is None else input_grads[i]
@@ -287,7 +288,7 @@ def backward_pass(
                     if g.shape != want:
                         got = g.shape
                         try:
-                            g = sum_to(g, want)
+                            g = unbroadcast(g, want)
                         except ValueError:
                             raise RuntimeError(_shape_mismatch(node, i, got, want)) from None
                 if parent is None:
