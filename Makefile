@@ -43,6 +43,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy autograd_mini
+	$(BIN)/lint-imports
 
 pytest: setup chromium
 	$(BIN)/python -m pytest -q
@@ -51,6 +52,7 @@ pytest: setup chromium
 test: setup
 	$(BIN)/ruff check autograd_mini tests $(wildcard bench) $(wildcard tools)
 	$(BIN)/mypy autograd_mini
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/test_docs_site.py
 	$(MAKE) --no-print-directory notebooks docs docs-check
 
