@@ -101,8 +101,8 @@ def _public_ops() -> list[str]:
 def _generated_calls() -> None:
     """Ops published from their table entry need no line here: they are called generically."""
     for name, fn in PUBLIC.items():
-        if name in CALLS:
-            continue
+        if name in CALLS or name not in REGISTRY or not REGISTRY[name].public:
+            continue  # hand-written functions (@public) need their own line in CALLS
         if len(REGISTRY[name].vjps) == 1:
             CALLS[name] = [lambda x, o, fn=fn: fn(x)]
         else:

@@ -11,16 +11,40 @@ hand-written function in :mod:`autograd_mini.ops.api` instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.op import LISTENERS, REGISTRY, Op
 from ..tensor import Tensor, apply_op, apply_unary
 from .convert import as_tensor
 from .convert import operand as _operand
 
-# name -> the generated public function, in registration order
-PUBLIC: dict[str, Callable[..., Tensor]] = {}
+# name -> the public function (generated from an entry, or hand-written and decorated
+# with @public), in registration order; ``am`` exports every name in it
+PUBLIC: dict[str, Callable[..., Any]] = {}
 _METHODS: set[str] = set()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def public(fn: _F) -> _F:
+    """Publish a hand-written function as ``am.<its name>``.
+
+    For ops whose parameters need validating in the user's terms (axes, shapes, bounds):
+    the op's entry keeps ``public=False`` and this function applies it.
+    """
+    name = fn.__name__
+    if name in PUBLIC:
+        raise ValueError(f"am.{name} is already published")
+    PUBLIC[name] = fn
+    return fn
+
+
+def tensor_method(fn: _F) -> _F:
+    """Attach a hand-written function as the Tensor method ``x.<its name>(...)``."""
+    name = fn.__name__
+    if name in vars(Tensor):
+        raise ValueError(f"Tensor already has an attribute {name!r}")
+    setattr(Tensor, name, fn)
+    return fn
 
 
 def docstring(op: Op) -> str:
@@ -85,6 +109,8 @@ def publish(name: str, op: Op | None) -> None:
             delattr(Tensor, name)
         return
     if op.public:
+        if name in PUBLIC:
+            raise ValueError(f"op {name!r}: public=True, but am.{name} is already published")
         PUBLIC[name] = make_function(op)
     if op.method:
         if name in vars(Tensor) and name not in _METHODS:
