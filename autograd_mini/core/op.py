@@ -71,7 +71,16 @@ class Op:
         public: publish ``am.<name>``, generated from this entry (elementwise ops); ops
             with parameters to validate have a hand-written function in ``ops/api.py``.
         method: also a Tensor method ``x.<name>()`` (generated like ``public``).
-        jvp: the forward-mode rule's slot (``None`` until forward mode fills it).
+        jvp: the forward-mode rule (JVP), derived where that is exact:
+            ``"elementwise"``: every input's Jacobian is diagonal (after broadcasting),
+            so the output tangent is Σᵢ vjps[i](tᵢ, ans, *inputs), the VJP with the
+            tangent in place of the upstream gradient; ``"linear"``: the op is linear in
+            its differentiable inputs together, so the output tangent is the op applied
+            to the tangents (inputs whose VJP is ``None`` keep their values, a missing
+            tangent counts as zeros); ``"bilinear"``: Σᵢ the op with input i replaced by
+            its tangent (mul, matmul, einsum ...); or a hand-written rule
+            ``jvp(tangents, ans, *inputs, **params)`` where ``tangents`` has one entry per
+            input (``None`` for a zero tangent). ``None``: no forward-mode rule yet.
         hint: what to do when the forward rejects its inputs.
         view: the output only rearranges its input's values (reshape, transpose,
             indexing ...), so an in-place update of the input after the op also
