@@ -104,7 +104,7 @@ def test_squeeze_non_unit_axis_and_bad_transpose():
     with pytest.raises(ValueError, match="squeeze: axis 0"):
         am.ones(2, 3).squeeze(0)
     with pytest.raises(ValueError, match="permutation"):
-        am.ones(2, 3).transpose(0, 0)
+        am.transpose(am.ones(2, 3), (0, 0))  # x.transpose(0, 0) swaps axis 0 with itself (PyTorch)
 
 
 def test_concatenate_and_stack_errors():
@@ -141,8 +141,10 @@ def test_op_errors_name_the_op_once():
 
 
 def test_two_axis_transpose_points_to_swapaxes_and_a_full_permutation():
+    # the method with two integers swaps them (PyTorch); the function wants a permutation
+    assert am.ones(2, 3, 4).transpose(1, 2).shape == (2, 4, 3)
     with pytest.raises(ValueError, match=r"transpose: .*\(2, 3, 4\)") as info:
-        am.ones(2, 3, 4).transpose(1, 2)
+        am.transpose(am.ones(2, 3, 4), (1, 2))
     message = str(info.value)
     assert "x.swapaxes(1, 2)" in message and "x.transpose(0, 2, 1)" in message
     with pytest.raises(ValueError, match=r"transpose: .*axis 1 is repeated"):

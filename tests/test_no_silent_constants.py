@@ -65,6 +65,8 @@ CALLS: dict[str, list[Callable[[Any, am.Tensor], am.Tensor]]] = {
     "expand_dims": [lambda x, o: am.expand_dims(x, 1)],
     "flatten": [lambda x, o: am.flatten(x)],
     "broadcast_to": [lambda x, o: am.broadcast_to(x, (2, 2, 3))],
+    "cat": [lambda x, o: am.cat([x, o], dim=1)],
+    "clamp": [lambda x, o: am.clamp(x, min=0.8, max=1.6)],
     "concatenate": [lambda x, o: am.concatenate([x, o]), lambda x, o: am.concatenate([o, x], axis=1)],
     "stack": [lambda x, o: am.stack([x, o]), lambda x, o: am.stack([o, x], axis=2)],
     "matmul": [lambda x, o: am.matmul(x, o.T), lambda x, o: am.matmul(o.T, x)],

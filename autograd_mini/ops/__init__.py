@@ -15,3 +15,11 @@ from .registry import REGISTRY, Op
 __all__ = [
     "REGISTRY", "Op", "binary", "linalg", "loss", "methods", "reduction", "selection", "shape", "unary",
 ]
+
+# Last, after every module above registered its ops and functions: PyTorch's spellings
+# (dim=/keepdim= for every axis=/keepdims=, cat, clamp, x.mT ...). New op modules are
+# imported above this line.
+from . import api as _api
+from . import torch_names
+
+torch_names.accept_dim_names(_api)

@@ -86,7 +86,7 @@ class TensorMethods:
     @property
     def T(self: Tensor) -> Tensor:
         """The tensor with its axes reversed (the transpose of a matrix)."""
-        return self.transpose()
+        return _api.transpose(self)
 
     def __array_function__(
         self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -292,11 +292,7 @@ class TensorMethods:
         """The same values in a new shape (a tuple or separate ints; -1 is inferred)."""
         return _api.reshape(self, shape[0] if len(shape) == 1 else shape)
 
-    def transpose(self: Tensor, *axes: Any) -> Tensor:
-        """Permute the axes (reversed when none are given)."""
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = tuple(axes[0] or ())
-        return _api.transpose(self, tuple(axes) if axes else None)
+    # transpose (NumPy's permutation, or PyTorch's swap of two axes): ops/torch_names.py
 
     def swapaxes(self: Tensor, axis1: int, axis2: int) -> Tensor:
         """Exchange two axes."""
