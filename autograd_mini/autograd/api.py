@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.engine import Accumulate, Capture, backward_pass, unused_input
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
+from ..tensor import Tensor, _seed
 
 
 def _as_list(x: Any) -> list[Any]:
@@ -16,8 +14,6 @@ def _as_list(x: Any) -> list[Any]:
 
 
 def _seeds(outputs: list[Tensor], grad_outputs: Any, who: str) -> list[Any]:
-    from ..tensor import _seed
-
     if grad_outputs is None:
         grads: list[Any] = [None] * len(outputs)
     else:
@@ -37,8 +33,6 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Backpropagate from several roots at once, adding into the leaves' ``.grad``."""
-    from ..tensor import Tensor
-
     roots = _as_list(tensors)
     for r in roots:
         if not isinstance(r, Tensor) or not r.requires_grad:
@@ -70,8 +64,6 @@ def grad(
     >>> float(dx), float(d2x)
     (27.0, 18.0)
     """
-    from ..tensor import Tensor
-
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     for t in outs:
