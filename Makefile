@@ -12,7 +12,7 @@ setup: $(STAMP) graphviz
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,extras]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,extras,distributed]'
 	@touch $(STAMP)
 
 # The Graphviz `dot` program renders pictures; install it when missing and we are root.
