@@ -72,6 +72,13 @@ CALLS: dict[str, list[Callable[[Any, am.Tensor], am.Tensor]]] = {
     "matmul": [lambda x, o: am.matmul(x, o.T), lambda x, o: am.matmul(o.T, x)],
     "dot": [lambda x, o: am.dot(x, o.T), lambda x, o: am.dot(o.T, x)],
     "outer": [lambda x, o: am.outer(x, o), lambda x, o: am.outer(o, x)],
+    # issue 13, linear algebra
+    "einsum": [lambda x, o: am.einsum("ij,kj->ik", x, o), lambda x, o: am.einsum("ij,ij", o, x)],
+    "tensordot": [lambda x, o: am.tensordot(x, o), lambda x, o: am.tensordot(o, x, axes=([0], [0]))],
+    "inner": [lambda x, o: am.inner(x, o), lambda x, o: am.inner(o, x)],
+    "vdot": [lambda x, o: am.vdot(x, o), lambda x, o: am.vdot(o, x)],
+    "kron": [lambda x, o: am.kron(x, o), lambda x, o: am.kron(o, x)],
+    "cross": [lambda x, o: am.cross(x, o), lambda x, o: am.cross(o, x)],
 }
 
 OPERATORS: dict[str, Callable[[Any, am.Tensor], am.Tensor]] = {

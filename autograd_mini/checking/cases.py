@@ -246,3 +246,7 @@ def cases_for(name: str) -> list[Case]:
 def all_cases() -> list[tuple[str, int, Case]]:
     """Every case of every registered op, as (op name, index, case)."""
     return [(name, i, c) for name in REGISTRY for i, c in enumerate(cases_for(name))]
+
+from . import cases_linalg  # noqa: E402  (issue 13: einsum, products and am.linalg)
+
+SPECS.update(cases_linalg.SPECS)

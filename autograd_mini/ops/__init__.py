@@ -11,6 +11,7 @@ from . import (  # the order of REGISTRY (and the docs table): unary, binary, ..
     unary,
 )
 from .registry import REGISTRY, Op
+from . import einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
 
 __all__ = [
     "REGISTRY", "Op", "binary", "linalg", "loss", "methods", "reduction", "selection", "shape", "unary",

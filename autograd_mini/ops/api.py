@@ -17,6 +17,7 @@ import numpy as np
 
 from ..tensor import Tensor, apply_op, apply_unary
 from . import binary, linalg, reduction, selection, unary
+from . import einsum as _einsum_ops
 from . import shape as shape_ops
 from .convert import as_tensor
 from .convert import operand as _operand
@@ -350,18 +351,20 @@ def matmul(x: Any, y: Any) -> Tensor:
 
 
 def dot(x: Any, y: Any) -> Tensor:
-    """Dot product of 1-D vectors, or matrix product for 2-D operands (like ``np.dot``).
+    """Dot product with NumPy's N-d rule (``np.dot``).
 
-    Derivative: as :func:`matmul`; for vectors x̄ = ḡ·y, ȳ = ḡ·x (ḡ: upstream gradient).
+    Scalars multiply; two vectors give their inner product; matrices their product; in
+    general ``dot(a, b)[i, j, k, m] = Σₛ a[i, j, s] · b[k, s, m]`` (the last axis of ``a``
+    against the second-to-last of ``b``, or its only axis when ``b`` is 1-D).
+
+    Derivative: as :func:`matmul` for 1-D and 2-D operands (x̄ = Ḡ Yᵀ, ȳ = Xᵀ Ḡ); for
+    N-d operands the einsum rule: each operand receives ḡ contracted with the other.
     """
     a, b = as_tensor(x, "dot"), as_tensor(y, "dot")
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.ndim > 2 or b.ndim > 2:
-        raise ValueError(
-            f"dot: shapes {a.shape} and {b.shape}: dot is defined here for 1-D and 2-D "
-            f"operands; use am.matmul for batched products"
-        )
+        return _einsum_ops.dot_nd(a, b)
     return matmul(a, b)
 
 
