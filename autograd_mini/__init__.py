@@ -4,13 +4,13 @@
 >>> w = am.tensor(0.95, requires_grad=True)
 >>> loss = 0.5 * (w * 2.0 - 1.0) ** 2
 >>> loss.backward()
->>> round(float(w.grad), 6)
-1.8
+>>> print(f"{float(w.grad):.6f}")  # (am.round is the elementwise op, as np.round)
+1.800000
 """
 
 from typing import Any
 
-from . import autograd, data, nn, train, viz
+from . import autograd, data, forward_ad, nn, train, viz
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -44,7 +44,18 @@ from .creation import (
 from .custom import custom_op
 from .dtypes import get_default_dtype, set_default_dtype
 from .explain import explain
-from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from .functional import (
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    linearize,
+    value_and_grad,
+    vjp,
+)
 from .ops.api import (
     as_tensor,
     astype,
@@ -109,6 +120,7 @@ __all__ = [
     "explain",
     "eye",
     "flatten",
+    "forward_ad",
     "full",
     "full_like",
     "get_default_dtype",
@@ -118,9 +130,12 @@ __all__ = [
     "hvp",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jacrev",
     "jvp",
     "leaky_relu",
+    "linearize",
     "log_softmax",
     "logsumexp",
     "matmul",

@@ -1,4 +1,4 @@
-"""Function transforms: grad, value_and_grad, jacobian, hessian, vjp, jvp, hvp.
+"""Function transforms: grad, value_and_grad, jacobian/jacrev, jacfwd, hessian, vjp, jvp, linearize, hvp.
 
 A transform takes a Python function ``f`` written with am ops (it receives Tensors) and
 returns a new function of NumPy arrays and floats, in the style of JAX and HIPS autograd:
@@ -10,7 +10,12 @@ array([ 3., 12.])
 >>> am.grad(am.grad(lambda x: x ** 3))(2.0)
 12.0
 
-Everything runs on the reverse-mode engine through :func:`autograd_mini.autograd.grad`.
+Two modes. The reverse-mode transforms (``grad``, ``value_and_grad``, ``jacrev`` =
+``jacobian``, ``vjp``) record a graph and run the engine's backward pass
+(:func:`autograd_mini.autograd.grad`). The forward-mode transforms (``jvp``,
+``linearize``, ``jacfwd``) push a tangent along with the values in one forward pass
+(:mod:`autograd_mini.core.forward`) and keep no graph. ``hessian`` and ``hvp`` combine
+them: forward over reverse (a tangent pushed through the backward pass).
 
 Composition. While a transform runs ``f`` it is *tracing*. A transform called while
 another one is tracing (``am.grad(am.grad(f))``, a transform inside ``f``), or given
@@ -18,7 +23,9 @@ Tensors that require grad, builds its result with ``create_graph=True`` and retu
 Tensors instead of arrays, so the enclosing transform can differentiate through it.
 Each differentiated argument is first passed through a private identity op, so an
 argument that also appears elsewhere in ``f`` (a closure, another argument) is
-differentiated as a separate variable, as the math says.
+differentiated as a separate variable, as the math says. A dual tensor (one carrying a
+forward-mode tangent) counts as traced too, so ``jvp(grad(f), ...)`` and
+``jacfwd(jacrev(f))`` differentiate the backward pass in forward mode.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd import api as engine_api
+from .core import forward
 from .core.grad_mode import enable_grad
 from .ops import api as ops_api
 from .ops.registry import Op
@@ -40,7 +48,18 @@ from .tensor import Tensor, _to_array, find_tensor, is_graph_value
 
 Argnums = int | Sequence[int]
 
-__all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
+__all__ = [
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
+    "linearize",
+    "value_and_grad",
+    "vjp",
+]
 
 
 class _TraceState(threading.local):
@@ -70,6 +89,7 @@ _identity = Op(
     [lambda g, ans, x: g],
     save_inputs=False,
     rules=["x̄ = ȳ"],
+    jvp="linear",
     register=False,
 )
 
@@ -111,6 +131,27 @@ def _joined(x: Any, who: str) -> Any:
     return x
 
 
+def _traced(value: Any) -> bool:
+    """A graph value (see ``is_graph_value``) or a dual tensor, also inside lists."""
+    if is_graph_value(value):
+        return True
+    if isinstance(value, Tensor):
+        return forward.has_tangent(value)
+    pending = [value] if isinstance(value, (list, tuple)) else []
+    while pending:
+        for item in pending.pop():
+            if isinstance(item, Tensor) and forward.has_tangent(item):
+                return True
+            if isinstance(item, (list, tuple)):
+                pending.append(item)
+    return False
+
+
+def _is_nested(args: Sequence[Any], extra: Sequence[Any]) -> bool:
+    # Any traced input, differentiated or not, means the result must stay connected to it.
+    return _trace.depth > 1 or any(_traced(a) for a in args) or any(_traced(x) for x in extra)
+
+
 def _prepare(
     args: Sequence[Any], nums: Sequence[int], who: str, extra: Sequence[Any] = ()
 ) -> tuple[list[Any], list[Tensor], bool]:
@@ -118,14 +159,15 @@ def _prepare(
 
     Called inside :func:`_tracing`, so an enclosing transform shows as depth > 1.
     """
-    # Any traced input, differentiated or not, means the result must stay connected to it.
-    nested = _trace.depth > 1 or any(is_graph_value(a) for a in args) or any(is_graph_value(x) for x in extra)
+    nested = _is_nested(args, extra)
     call_args = list(args)
     variables = []
     for i in nums:
         a = _joined(args[i], who)
-        if nested and is_graph_value(a):
-            x = _identity(a)  # stays connected to the enclosing transform's graph
+        if nested and _traced(a):
+            x = _identity(a)  # stays connected to the enclosing transform's graph (and tangents)
+            if not x.requires_grad:
+                x.requires_grad_()  # a dual tensor: a new leaf that carries its tangent
         else:
             x = Tensor._wrap(np.array(_float_array(a, who, i), copy=True)).requires_grad_()
         call_args[i] = x
@@ -264,7 +306,7 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     return grad_f
 
 
-# ---------------------------------------------------------------- jacobian and hessian
+# ---------------------------------------------------------------- jacobians: reverse and forward
 
 
 def _jacobian_block(out: Tensor, variables: Sequence[Tensor], nested: bool) -> list[Tensor]:
@@ -283,23 +325,9 @@ def _jacobian_block(out: Tensor, variables: Sequence[Tensor], nested: bool) -> l
     return [ops_api.reshape(ops_api.stack(row), shape) for row, shape in zip(rows, shapes)]
 
 
-def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
-    """The Jacobian ``J[i..., j...] = ∂out[i...]/∂x[j...]``, of shape ``out.shape + x.shape``.
-
-    Computed in reverse mode, one vector-Jacobian product per output entry (a one-hot
-    cotangent ``eᵢ`` gives row ``eᵢᵀ J``). ``argnums`` as in :func:`grad`. If ``f``
-    returns a tuple of outputs, the result is a tuple with one Jacobian per output
-    (each a tuple per argument when ``argnums`` is a tuple).
-
-    >>> import autograd_mini as am
-    >>> am.jacobian(lambda x: x ** 2)([1.0, 2.0])
-    array([[2., 0.],
-           [0., 4.]])
-    """
-
-    @_wraps("jacobian", f)
-    def jacobian_f(*args: Any, **kwargs: Any) -> Any:
-        who = "jacobian"
+def _jacrev(f: Callable[..., Any], argnums: Argnums, who: str) -> Callable[..., Any]:
+    @_wraps(who, f)
+    def jacrev_f(*args: Any, **kwargs: Any) -> Any:
         nums, single = _argnums(argnums, len(args), who)
         with _tracing():
             call_args, variables, nested = _prepare(args, nums, who)
@@ -310,25 +338,178 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         per_output = [_pick([_export(j, nested) for j in block], single) for block in blocks]
         return tuple(per_output) if several else per_output[0]
 
-    return jacobian_f
+    return jacrev_f
+
+
+def jacrev(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian ``J[i..., j...] = ∂out[i...]/∂x[j...]`` by reverse mode (one row per pass).
+
+    ``f`` runs once and its graph is kept; then one backward pass per output entry (a
+    one-hot cotangent ``eᵢ`` gives the row ``eᵢᵀ J``): cheap when there are few outputs
+    (``m`` passes for ``f: Rⁿ → Rᵐ``), and the graph's memory grows with ``f``'s depth.
+    The result has shape ``out.shape + x.shape``. ``argnums`` as in :func:`grad`; if
+    ``f`` returns a tuple, one Jacobian per output (each a tuple per argument when
+    ``argnums`` is a tuple). ``am.jacobian`` is this transform; :func:`jacfwd` computes the
+    same matrix column by column in forward mode.
+
+    >>> import autograd_mini as am
+    >>> am.jacrev(lambda x: x ** 2)([1.0, 2.0])
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    return _jacrev(f, argnums, "jacrev")
+
+
+def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian ``J[i..., j...] = ∂out[i...]/∂x[j...]``, of shape ``out.shape + x.shape``.
+
+    The same transform as :func:`jacrev`: reverse mode, one vector-Jacobian product per
+    output entry (a one-hot cotangent ``eᵢ`` gives row ``eᵢᵀ J``). ``argnums`` as in
+    :func:`grad`. If ``f`` returns a tuple of outputs, the result is a tuple with one
+    Jacobian per output (each a tuple per argument when ``argnums`` is a tuple).
+
+    >>> import autograd_mini as am
+    >>> am.jacobian(lambda x: x ** 2)([1.0, 2.0])
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    return _jacrev(f, argnums, "jacobian")
+
+
+def _forward_primals(
+    args: Sequence[Any], nums: Sequence[int], who: str, extra: Sequence[Any] = ()
+) -> tuple[list[Any], list[Tensor], bool]:
+    """The call arguments, the primals to make dual and whether results stay Tensors.
+
+    Like :func:`_prepare`, for forward mode: a traced argument (a Tensor in an enclosing
+    transform's graph, or a dual tensor of an enclosing forward transform) is used as it
+    is, so the tangent computed here stays connected to it; anything else becomes a fresh
+    constant Tensor. Called inside :func:`_tracing`.
+    """
+    nested = _is_nested(args, extra)
+    call_args = list(args)
+    primals = []
+    for i in nums:
+        a = _joined(args[i], who)
+        if nested and isinstance(a, Tensor) and _traced(a):
+            if a.dtype.kind != "f":
+                a = ops_api.astype(a, dtypes.get_default_dtype())
+            x = a
+        else:
+            x = Tensor._wrap(np.array(_float_array(a, who, i), copy=True))
+        call_args[i] = x
+        primals.append(x)
+    return call_args, primals, nested
+
+
+def _as_tensor_tangent(tangent: Any, like: Tensor) -> Tensor:
+    """An output's tangent as a Tensor: zeros where none reached it."""
+    if tangent is None:
+        dtype = like.dtype if like.dtype.kind == "f" else dtypes.get_default_dtype()
+        return _zeros(like).astype(dtype) if like.dtype != dtype else _zeros(like)
+    return tangent if isinstance(tangent, Tensor) else Tensor._wrap(np.asarray(tangent))
+
+
+def _jacfwd_columns(
+    f: Callable[..., Any],
+    call_args: list[Any],
+    nums: Sequence[int],
+    primals: Sequence[Tensor],
+    kwargs: Any,
+    who: str,
+) -> tuple[bool, list[Tensor], list[list[list[Any]]]]:
+    """One forward pass per input entry: ``(several, outputs, columns[output][argument])``."""
+    several = False
+    outs: list[Tensor] | None = None
+    columns: list[list[list[Any]]] = []
+    for a, x in enumerate(primals):
+        for j in range(x.size):
+            basis = np.zeros(x.size, dtype=x.dtype)
+            basis[j] = 1.0
+            with forward.dual_level() as level:
+                args = list(call_args)
+                args[nums[a]] = forward.make_dual(x, basis.reshape(x.shape), level)
+                result = f(*args, **kwargs)
+                several = isinstance(result, (tuple, list))
+                results = result if several else (result,)
+                pairs = [forward.unpack(_as_output(o, who), level) for o in results]
+            if outs is None:
+                outs = [p for p, _ in pairs]
+                columns = [[[] for _ in primals] for _ in pairs]
+            for o, (p, t) in enumerate(pairs):
+                columns[o][a].append(_as_tensor_tangent(t, p))
+    if outs is None:  # every argument is empty: one plain call gives the output shapes
+        result = f(*call_args, **kwargs)
+        several = isinstance(result, (tuple, list))
+        outs = [_as_output(o, who) for o in (result if several else (result,))]
+        columns = [[[] for _ in primals] for _ in outs]
+    return several, outs, columns
+
+
+def _jacfwd_block(
+    out: Tensor, primals: Sequence[Tensor], columns: list[list[Any]], nested: bool
+) -> list[Tensor]:
+    """Columns ``J eⱼ`` of each argument stacked into ``out.shape + x.shape``."""
+    blocks = []
+    for x, cols in zip(primals, columns):
+        shape = out.shape + x.shape
+        if not cols:
+            blocks.append(_zeros(x, shape))
+        elif nested:
+            blocks.append(ops_api.reshape(ops_api.stack(cols, axis=-1), shape))
+        else:
+            blocks.append(Tensor._wrap(np.stack([c._data for c in cols], axis=-1).reshape(shape)))
+    return blocks
+
+
+def jacfwd(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian ``J[i..., j...] = ∂out[i...]/∂x[j...]`` by forward mode (one column per pass).
+
+    One forward pass per input entry: the tangent ``eⱼ`` (a one-hot array shaped like
+    ``x``) is pushed through ``f`` with its values, giving the column ``J eⱼ``; no graph
+    is kept. Cheap when there are few inputs (``n`` passes for ``f: Rⁿ → Rᵐ``), against
+    :func:`jacrev`'s one pass per output; the two agree to rounding. Same shapes and
+    ``argnums`` as :func:`jacrev` (a tuple of outputs gives a tuple of Jacobians).
+
+    >>> import autograd_mini as am
+    >>> am.jacfwd(lambda x: x ** 2)([1.0, 2.0])
+    array([[2., 0.],
+           [0., 4.]])
+    >>> am.jacfwd(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
+    (4.0, 3.0)
+    """
+
+    @_wraps("jacfwd", f)
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        who = "jacfwd"
+        nums, single = _argnums(argnums, len(args), who)
+        with _tracing():
+            call_args, primals, nested = _forward_primals(args, nums, who)
+            several, outs, columns = _jacfwd_columns(f, call_args, nums, primals, kwargs, who)
+            blocks = [_jacfwd_block(out, primals, cols, nested) for out, cols in zip(outs, columns)]
+        per_output = [_pick([_export(j, nested) for j in block], single) for block in blocks]
+        return tuple(per_output) if several else per_output[0]
+
+    return jacfwd_f
 
 
 def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """The Hessian ``H[i..., j...] = ∂²f/∂x[i...]∂x[j...]`` of a scalar ``f``.
 
-    The Jacobian of the gradient (reverse over reverse), shape ``x.shape + x.shape``.
-    With a tuple ``argnums`` the result is nested: ``H[a][b]`` holds the second
-    derivatives with respect to arguments ``a`` and ``b``.
+    Forward over reverse: ``jacfwd(grad(f))``, one forward-mode pass per input entry,
+    each pushing the tangent ``eⱼ`` through ``f`` and its backward pass (the column
+    ``H eⱼ``). Shape ``x.shape + x.shape``. With a tuple ``argnums`` the result is nested:
+    ``H[a][b]`` holds the second derivatives with respect to arguments ``a`` and ``b``.
 
     >>> import autograd_mini as am
     >>> am.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 3.0])
     array([[6., 2.],
            [2., 0.]])
     """
-    return _wraps("hessian", f)(jacobian(grad(f, argnums), argnums))
+    return _wraps("hessian", f)(jacfwd(grad(f, argnums), argnums))
 
 
-# ---------------------------------------------------------------- vjp, jvp, hvp
+# ---------------------------------------------------------------- vjp, jvp, linearize, hvp
 
 
 def _check_tangent(v: Any, like: Tensor, what: str, who: str, position: int) -> Any:
@@ -387,23 +568,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], Any]
     return _export(out, nested), vjp_fn
 
 
-def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    """``(f(*primals), J v)``: the Jacobian-vector product along ``tangents``.
 
-    ``J v = Σⱼ ∂out/∂xⱼ · vⱼ``, shaped like ``out``. ``primals`` and ``tangents`` are
-    tuples with one entry per argument of ``f``; each tangent is shaped like its primal.
 
-    This is *not* true forward mode. The op table holds one rule per op, a VJP; a
-    forward mode would need a second (JVP) rule per op. Instead this uses the
-    double-VJP construction: ``g(u) = Jᵀ u`` is computed with ``create_graph=True`` for
-    a dummy cotangent ``u``; it is linear in ``u``, so its VJP with ``v`` is
-    ``∂⟨g(u), v⟩/∂u = J v``. Cost: about two reverse passes plus one forward.
-
-    >>> import autograd_mini as am
-    >>> am.jvp(lambda x: x ** 2, ([1.0, 2.0],), ([1.0, 1.0],))
-    (array([1., 4.]), array([2., 4.]))
-    """
-    who = "jvp"
+def _primals_and_tangents(primals: Any, tangents: Any, who: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     primals = _tuple_of(primals, "primals", who)
     tangents = _tuple_of(tangents, "tangents", who)
     if len(primals) != len(tangents):
@@ -412,63 +579,101 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
             f"per primal, shaped like it"
         )
     if not primals:
-        raise TypeError("jvp: give at least one primal")
+        raise TypeError(f"{who}: give at least one primal")
+    return primals, tangents
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """``(f(*primals), J v)``: the Jacobian-vector product along ``tangents``, in forward mode.
+
+    ``J v = Σⱼ ∂out/∂xⱼ · vⱼ``, shaped like ``out``. ``primals`` and ``tangents`` are
+    tuples with one entry per argument of ``f``; each tangent is shaped like its primal.
+
+    True forward mode: one pass through ``f`` in which every op computes its output's
+    tangent from its inputs' tangents (the op's JVP rule) right after its value. No graph
+    is kept, so memory does not grow with ``f``'s depth; the cost is about two
+    evaluations of ``f``.
+
+    >>> import autograd_mini as am
+    >>> am.jvp(lambda x: x ** 2, ([1.0, 2.0],), ([1.0, 1.0],))
+    (array([1., 4.]), array([2., 4.]))
+    """
+    who = "jvp"
+    primals, tangents = _primals_and_tangents(primals, tangents, who)
     nums = tuple(range(len(primals)))
     with _tracing():
-        call_args, variables, nested = _prepare(primals, nums, who, extra=tangents)
-        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, variables))]
-        out = _as_output(f(*call_args), who)
-        tangent_out = _zeros(out)
-        if out.requires_grad and out.dtype.kind == "f":
-            u = Tensor._wrap(np.zeros(out.shape, dtype=out.dtype)).requires_grad_()
-            pulled = _gradients(out, variables, u, create_graph=True)  # Jᵀu, linear in u
-            pairs = [(g, v) for g, v in zip(pulled, vs) if g.requires_grad]
-            if pairs:
-                (pushed,) = engine_api.grad(
-                    [g for g, _ in pairs],
-                    [u],
-                    grad_outputs=[v for _, v in pairs],
-                    retain_graph=True,
-                    create_graph=nested,
-                    allow_unused=True,
-                )
-                if pushed is not None:
-                    tangent_out = pushed
-    return _export(out, nested), _export(tangent_out, nested)
+        _, xs, nested = _forward_primals(primals, nums, who, extra=tangents)
+        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, xs))]
+        with forward.dual_level() as level:
+            duals = [forward.make_dual(x, v, level) for x, v in zip(xs, vs)]
+            out, tangent = forward.unpack(_as_output(f(*duals), who), level)
+    return _export(out, nested), _export(_as_tensor_tangent(tangent, out), nested)
+
+
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """Evaluate ``f(*primals)`` once and return ``(out, jvp_fn)``, ``jvp_fn(*v) = J v``.
+
+    The forward pass is recorded (the ops that depend on the primals, with their values);
+    each call ``jvp_fn(v₁, ...)`` (one tangent per primal) then pushes the tangents
+    through the recorded ops in forward mode, without evaluating ``f`` again. The
+    recording holds ``f``'s intermediate values, as a reverse-mode graph does.
+
+    >>> import autograd_mini as am
+    >>> out, jvp_fn = am.linearize(lambda x: am.sin(x) * x, 1.0)
+    >>> round(jvp_fn(1.0), 6)  # cos(1)·1 + sin(1)
+    1.381773
+    """
+    who = "linearize"
+    if not primals:
+        raise TypeError("linearize: give at least one primal: am.linearize(f, x, ...)")
+    nums = tuple(range(len(primals)))
+    tape: forward.Tape = []
+    with _tracing():
+        _, xs, nested = _forward_primals(primals, nums, who)
+        with forward.dual_level(tape) as level:
+            duals = [forward.make_dual(x, forward.RECORDED, level) for x in xs]
+            out = _as_output(f(*duals), who)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        if len(tangents) != len(duals):
+            raise TypeError(
+                f"{who}: jvp_fn takes one tangent per primal ({len(duals)}), got {len(tangents)}"
+            )
+        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, duals))]
+        build = nested or any(is_graph_value(v) for v in vs) or _trace.depth > 0
+        with _tracing():
+            pushed = forward.run_tape(tape, {id(d): v for d, v in zip(duals, vs)})
+        return _export(_as_tensor_tangent(pushed.get(id(out)), out), build)
+
+    jvp_fn.__name__ = jvp_fn.__qualname__ = f"linearize({_name(f)})"
+    return _export(out, nested), jvp_fn
 
 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """``(f(*primals), H v)``: the Hessian-vector product of a scalar ``f`` along ``tangents``.
 
-    ``(H v)ⱼ = Σₖ ∂²f/∂xⱼ∂xₖ · vₖ``, computed without forming ``H`` (reverse over
-    reverse): ``H v = ∇ₓ ⟨∇ₓf, v⟩``. ``primals`` and ``tangents`` are tuples as in
-    :func:`jvp`; the product is a bare array for one primal, a tuple for several.
+    ``(H v)ⱼ = Σₖ ∂²f/∂xⱼ∂xₖ · vₖ``, computed without forming ``H``, forward over
+    reverse: the tangent ``v`` is pushed in forward mode through ``f`` and its backward
+    pass, so the gradient's tangent is ``H v`` (about the cost of one gradient, twice).
+    ``primals`` and ``tangents`` are tuples as in :func:`jvp`; the product is a bare
+    array for one primal, a tuple for several.
 
     >>> import autograd_mini as am
     >>> am.hvp(lambda x: (x ** 3).sum(), ([1.0, 2.0],), ([1.0, 0.0],))
     (9.0, array([6., 0.]))
     """
     who = "hvp"
-    primals = _tuple_of(primals, "primals", who)
-    tangents = _tuple_of(tangents, "tangents", who)
-    if len(primals) != len(tangents) or not primals:
-        raise ValueError(
-            f"{who}: got {len(primals)} primals but {len(tangents)} tangents; give one tangent "
-            f"per primal, shaped like it"
-        )
+    primals, tangents = _primals_and_tangents(primals, tangents, who)
     nums = tuple(range(len(primals)))
     with _tracing():
-        call_args, variables, nested = _prepare(primals, nums, who, extra=tangents)
-        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, variables))]
-        out = _scalar_output(f(*call_args), who)
-        grads = _gradients(out, variables, create_graph=True)
-        terms = [(g * v).sum() for g, v in zip(grads, vs) if g.requires_grad or is_graph_value(v)]
-        if terms:
-            total = terms[0]
-            for t in terms[1:]:
-                total = total + t
-            products = _gradients(total, variables, create_graph=nested)
-        else:
-            products = [_zeros(x) for x in variables]
-    value = _export(out.reshape(()) if out.ndim else out, nested)
-    return value, _pick([_export(p, nested) for p in products], len(products) == 1)
+        _, xs, nested = _forward_primals(primals, nums, who, extra=tangents)
+        vs = [_check_tangent(v, x, "tangent", who, i) for i, (v, x) in enumerate(zip(tangents, xs))]
+        with forward.dual_level() as level:
+            duals = [forward.make_dual(x, v, level) for x, v in zip(xs, vs)]
+            value, grads = _value_and_grad(f, nums, who, tuple(duals), {})
+            value, _ = forward.unpack(value, level)
+            products = []
+            for g, x in zip(grads, xs):
+                _, tangent = forward.unpack(g, level)
+                products.append(_as_tensor_tangent(tangent, x))
+    return _export(value, nested), _pick([_export(p, nested) for p in products], len(products) == 1)

@@ -171,6 +171,9 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         if op.view:
             base = args[0]
             t._base = base if base._base is None else base._base
+    fw = st.forward
+    if fw is not None:  # forward mode: the output's tangents (core/forward.py)
+        fw.push(op, args, params, t)
     return t
 
 
@@ -181,7 +184,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
     errors), without building argument lists.
     """
     st = state
-    if st.anomaly:
+    if st.anomaly or st.forward is not None:
         return apply_op(op, (x, y), None)
     if isinstance(y, Tensor):
         try:
@@ -210,7 +213,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
 def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Tensor:
     """``apply_op`` for one Tensor input: the elementwise functions' fast path."""
     st = state
-    if st.anomaly:
+    if st.anomaly or st.forward is not None:
         return apply_op(op, (x,), params)
     try:
         out = op.forward(x._data, **params) if params else op.forward(x._data)
@@ -282,6 +285,7 @@ class Tensor(_Methods):
     _mutated_at: int = 0  # the mutation epoch of the last in-place update
     _hooks: list[Any] | None = None
     _base: Tensor | None = None  # the tensor a view op rearranged (for in-place checks)
+    _tangents: dict[Any, Any] | None = None  # forward mode: a tangent per dual level
 
     def __init__(
         self,
@@ -311,6 +315,8 @@ class Tensor(_Methods):
         t = cls._wrap(array)
         t.requires_grad = True
         t.grad_fn = node
+        if node.tangents is not None:  # forward over reverse: the output's tangents
+            t._tangents = dict(node.tangents)
         return t
 
     # ------------------------------------------------------------ properties
@@ -474,6 +480,8 @@ class Tensor(_Methods):
 
     def _check_inplace(self, what: str) -> bool:
         """True when the in-place op must be recorded out of place (a tracked non-leaf)."""
+        if self._tangents is not None and state.forward is not None:
+            return True  # a dual tensor: x = x + y carries the tangent, x += y would not
         if self.requires_grad and state.grad_enabled:
             if self.grad_fn is None:
                 raise RuntimeError(

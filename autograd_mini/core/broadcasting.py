@@ -33,6 +33,7 @@ broadcast_to: Op = Op(
     hint="Each axis of x must be 1 or equal the target axis (aligned from the right).",
     view=True,
     math="y = x repeated along broadcast axes",
+    jvp="linear",
 )
 
 
@@ -63,4 +64,5 @@ sum_to: Op = Op(
     rules=["x̄ = broadcast_to(ḡ, x.shape)"],
     view=True,  # to the same shape it returns the input array itself,
     math="y = x summed down to a shape (undoes broadcasting)",
+    jvp="linear",
 )

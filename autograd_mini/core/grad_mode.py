@@ -21,6 +21,7 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
+        self.forward: Any = None  # the open dual levels (core/forward.py); None: forward mode off
 
 
 state = _State()

@@ -29,6 +29,7 @@ class Node:
     trace: Any = None  # where the op was created, in anomaly mode
     scope: Any = None  # (module, input tensors) set by nn.Module.__call__ on its output
     freed = False  # saved values released by a backward without retain_graph
+    tangents: Any = None  # the output's forward-mode tangents, when made under a dual level
 
     def __init__(
         self,

@@ -68,6 +68,7 @@ matmul: Op = Op(
     [_matmul_vjp_x, _matmul_vjp_y],
     rules=["X̄ = Ȳ Wᵀ", "W̄ = Xᵀ Ȳ"],
     math="Y = X W",
+    jvp="bilinear",
 )
 
 
@@ -94,6 +95,19 @@ def _linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:
     return g.sum(axis=0) if g.ndim == 2 else g.reshape(-1, g.shape[-1]).sum(axis=0)
 
 
+def _linear_jvp(tangents: list[Any], ans: Any, x: Any, w: Any, b: Any) -> Any:
+    """Ẏ = Ẋ Wᵀ + X Ẇᵀ + ḃ"""
+    # bilinear in (x, w) plus the bias: the op itself with one tangent at a time, no bias
+    tx, tw, tb = tangents
+    total = None if tx is None else linear(tx, w, None)
+    if tw is not None:
+        term = linear(x, tw, None)
+        total = term if total is None else total + term
+    if tb is not None:
+        total = tb if total is None else total + tb
+    return total
+
+
 linear: Op = Op(
     "linear",
     _linear_forward,
@@ -101,4 +115,5 @@ linear: Op = Op(
     rules=["x̄ = ḡ W", "W̄ = ḡᵀ x (summed over batch axes)", "b̄ = ḡ (summed over batch axes)"],
     hint="The input's last axis must equal in_features, the weight's second axis.",
     math="Y = X Wᵀ + b",
+    jvp=_linear_jvp,
 )

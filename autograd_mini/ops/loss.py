@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .reduction import softmax
+from .reduction import softmax, sum_
 from .registry import Op, dtype_of
 
 
@@ -38,6 +38,17 @@ def _softmax_cross_entropy_vjp(g: Any, ans: Any, z: Any, labels: Any, reduction:
     return (softmax(z, axis=-1) - onehot) * (g * scale)
 
 
+def _softmax_cross_entropy_jvp(
+    tangents: list[Any], ans: Any, z: Any, labels: Any, reduction: str = "mean"
+) -> Any:
+    """L̇ = Σ (softmax(z) - onehot(labels)) ⊙ ż / N (N for the mean)"""
+    shape = np.shape(getattr(z, "_data", z))
+    onehot = np.zeros(shape, dtype=dtype_of(z))
+    onehot[np.arange(shape[0]), labels] = 1.0
+    scale = 1.0 / shape[0] if reduction == "mean" else 1.0
+    return sum_((softmax(z, axis=-1) - onehot) * tangents[0]) * scale
+
+
 softmax_cross_entropy: Op = Op(
     "softmax_cross_entropy",
     _softmax_cross_entropy_forward,
@@ -45,4 +56,5 @@ softmax_cross_entropy: Op = Op(
     rules=["z̄ = ḡ · (softmax(z) - onehot(labels)) / N (N for the mean)", "(labels: no gradient)"],
     hint="z must be (N, C) logits and labels N integers in [0, C).",
     math="L = mean_n (log Σ_c e^{z_nc} - z_{n,labelₙ})",
+    jvp=_softmax_cross_entropy_jvp,
 )

@@ -38,4 +38,5 @@ where: Op = Op(
     ],
     hint=BROADCAST_HINT,
     math="out = x if condition else y",
+    jvp="linear",
 )

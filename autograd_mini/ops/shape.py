@@ -40,6 +40,7 @@ reshape: Op = Op(
     hint="The new shape must hold the same number of elements (use -1 for one inferred axis).",
     view=True,
     math="y = x in a new shape",
+    jvp="linear",
 )
 
 
@@ -55,6 +56,7 @@ expand_dims: Op = Op(
     rules=["x̄ = reshape(ḡ, x.shape)"],
     view=True,
     math="y = x with a new axis of size 1",
+    jvp="linear",
 )
 
 
@@ -71,6 +73,7 @@ squeeze: Op = Op(
     hint="Only axes of size 1 can be squeezed.",
     view=True,
     math="y = x without its size-1 axes",
+    jvp="linear",
 )
 
 
@@ -93,6 +96,7 @@ transpose: Op = Op(
     hint="axes must be a permutation of range(x.ndim).",
     view=True,
     math="y = x with permuted axes",
+    jvp="linear",
 )
 
 # ---------------------------------------------------------------- broadcasting
@@ -128,6 +132,7 @@ getitem: Op = Op(
     hint="Indices must be in range for the tensor's shape.",
     view=True,
     math="y = x[index]",
+    jvp="linear",
 )
 
 
@@ -153,6 +158,7 @@ index_add: Op = Op(
     save_inputs=False,
     rules=["x̄ = ḡ[index]"],
     math="y = zeros(shape) with x added at [index]",
+    jvp="linear",
 )
 
 # ---------------------------------------------------------------- joining
@@ -188,6 +194,7 @@ concatenate: Op = Op(
     rules=["x̄ᵢ = the slice of ḡ along axis where xᵢ was placed"],
     hint="All inputs must have the same shape except along the concatenation axis.",
     math="y = [x₁, x₂, …] joined along an axis",
+    jvp="linear",
 )
 
 
@@ -213,4 +220,5 @@ stack: Op = Op(
     rules=["x̄ᵢ = ḡ[..., i, ...] (index i along the new axis)"],
     hint="All inputs must have the same shape.",
     math="y = [x₁, x₂, …] stacked along a new axis",
+    jvp="linear",
 )
