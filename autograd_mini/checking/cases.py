@@ -250,3 +250,7 @@ def all_cases() -> list[tuple[str, int, Case]]:
 from . import cases_linalg  # noqa: E402  (issue 13: einsum, products and am.linalg)
 
 SPECS.update(cases_linalg.SPECS)
+
+from . import cases_shape  # noqa: E402  (issue 13: padding and sliding windows)
+
+SPECS.update(cases_shape.SPECS)

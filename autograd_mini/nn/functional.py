@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import api as ops
-from ..ops import linalg, reduction
+from ..ops import linalg, reduction, shape_api
 from ..ops import loss as loss_ops
 from ..tensor import Tensor, apply_op
 from .init import Generator, as_generator
@@ -94,6 +94,21 @@ def dropout(
     rng = as_generator(generator, "dropout")
     keep = rng.random(x.shape) >= p
     return x * (keep / (1.0 - p)).astype(x.dtype)
+
+
+# ---------------------------------------------------------------- padding
+
+
+def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's ``F.pad``: ``pad=(left, right, top, bottom, front, back, ...)`` pads the
+    last axis by (left, right), the one before it by (top, bottom), and so on (the
+    reverse of ``am.pad``'s NumPy ``pad_width``, which lists the first axis first).
+
+    Modes ``"constant"`` (``value``, default 0; negative widths crop), ``"reflect"``,
+    ``"replicate"``, ``"circular"``. Derivative: x̄ = the centre of ȳ, plus each padded
+    entry of ȳ added onto the value it copies.
+    """
+    return shape_api.torch_pad(input, pad, mode, value)
 
 
 # ---------------------------------------------------------------- losses

@@ -11,6 +11,7 @@ from . import (  # the order of REGISTRY (and the docs table): unary, binary, ..
     unary,
 )
 from .registry import REGISTRY, Op
+from . import shape_api, windows  # issue 13: shape, indexing, padding, sliding windows
 from . import einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
 
 __all__ = [

@@ -72,12 +72,20 @@ def minimum(x: Any, y: Any) -> Tensor:
     return apply_op(binary.minimum, (as_tensor(x), _operand(y, "minimum")), None)
 
 
-def where(condition: Any, x: Any, y: Any) -> Tensor:
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     """x where ``condition`` holds, else y (broadcast together).
 
     Derivative: x̄ = ḡ·[condition], ȳ = ḡ·[not condition]; no gradient for the condition.
+    With the condition alone, ``np.where(condition)``: the indices of its nonzero entries,
+    one int64 tensor per axis (``am.nonzero``; positions, no gradient).
     """
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if x is None and y is None:
+        if cond.ndim == 0:
+            raise ValueError("where: a 0-d condition has no positions; use am.atleast_1d(cond) first")
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if x is None or y is None:
+        raise TypeError("where: give the condition alone (its positions), or all of condition, x and y")
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
     return apply_op(selection.where, (cond, as_tensor(x), _operand(y, "where")), None)
@@ -302,9 +310,20 @@ def unsqueeze(x: Any, axis: int) -> Tensor:
 expand_dims = unsqueeze
 
 
-def flatten(x: Any) -> Tensor:
-    """The values as a 1-D tensor.  Derivative: x̄ = reshape(ȳ, x.shape)."""
-    return reshape(x, (-1,))
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Axes ``start_dim`` .. ``end_dim`` (inclusive) merged into one, as ``torch.flatten``;
+    ``flatten(x)`` gives the values as a 1-D tensor.  Derivative: x̄ = reshape(ȳ, x.shape)."""
+    t = as_tensor(x, "flatten")
+    nd = builtins.max(t.ndim, 1)  # a 0-d tensor flattens to shape (1,), as in PyTorch
+    s, e = (normalize_axis(a, nd, t, "flatten") for a in (start_dim, end_dim))
+    if s > e:
+        raise ValueError(
+            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
+            f"shape {t.shape}; give start_dim <= end_dim"
+        )
+    if t.ndim == 0 or (s == 0 and e == t.ndim - 1):
+        return reshape(t, (-1,))
+    return reshape(t, (*t.shape[:s], int(np.prod(t.shape[s : e + 1])), *t.shape[e + 1 :]))
 
 
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:

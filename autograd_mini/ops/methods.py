@@ -298,9 +298,9 @@ class TensorMethods:
         """Exchange two axes."""
         return _api.swapaxes(self, axis1, axis2)
 
-    def flatten(self: Tensor) -> Tensor:
-        """The values as a 1-D tensor."""
-        return _api.reshape(self, (-1,))
+    def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Axes start_dim .. end_dim merged into one (all: a 1-D tensor), as in PyTorch."""
+        return _api.flatten(self, start_dim, end_dim)
 
     def squeeze(self: Tensor, axis: Any = None) -> Tensor:
         """Remove axes of size 1 (all of them, or the given ones)."""
