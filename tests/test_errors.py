@@ -157,7 +157,8 @@ def test_two_axis_transpose_points_to_swapaxes_and_a_full_permutation():
         (lambda t: np.sum(t), r"Use am\.sum\(t\) or t\.sum\(\)"),
         (lambda t: np.mean(t, axis=0), r"Use am\.mean\(t\) or t\.mean\(\)"),
         (lambda t: np.concatenate([t, t]), r"Use am\.concatenate\(\.\.\.\)"),
-        (lambda t: np.cumsum(t), r"no am\.cumsum"),
+        (lambda t: np.cumsum(t), r"Use am\.cumsum\(t\) or t\.cumsum\(\)"),
+        (lambda t: np.ptp(t), r"no am\.ptp"),
     ],
 )
 def test_numpy_functions_on_tensors_name_the_library_function(call, advice):

@@ -247,10 +247,23 @@ def all_cases() -> list[tuple[str, int, Case]]:
     """Every case of every registered op, as (op name, index, case)."""
     return [(name, i, c) for name in REGISTRY for i, c in enumerate(cases_for(name))]
 
-from . import cases_linalg  # noqa: E402  (issue 13: einsum, products and am.linalg)
 
-SPECS.update(cases_linalg.SPECS)
+from . import cases_elementwise  # noqa: E402  (issue 13: elementwise ops and activations)
+
+SPECS.update(cases_elementwise.SPECS)
 
 from . import cases_shape  # noqa: E402  (issue 13: padding and sliding windows)
 
 SPECS.update(cases_shape.SPECS)
+
+from . import cases_linalg  # noqa: E402  (issue 13: einsum, products and am.linalg)
+
+SPECS.update(cases_linalg.SPECS)
+
+from . import cases_reductions  # noqa: E402  (issue 13: reductions, scans, sorting, masked_fill)
+
+SPECS.update(cases_reductions.SPECS)
+
+from . import cases_conv  # noqa: E402  (issue 15: convolution, max pooling, embedding)
+
+SPECS.update(cases_conv.SPECS)

@@ -11,8 +11,12 @@ from . import (  # the order of REGISTRY (and the docs table): unary, binary, ..
     unary,
 )
 from .registry import REGISTRY, Op
+from . import activation, elementwise  # issue 13: activations; elementwise ops with parameters
 from . import shape_api, windows  # issue 13: shape, indexing, padding, sliding windows
-from . import einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
+from . import decompositions, einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
+from . import logic, reductions_api, scan  # issue 13: comparisons and logic; reductions and scans
+from . import conv, embedding, pool  # issue 15: convolution, max pooling, embedding lookup
+from . import bce  # issue 15: binary cross-entropy with PyTorch's gradient rule
 
 __all__ = [
     "REGISTRY", "Op", "binary", "linalg", "loss", "methods", "reduction", "selection", "shape", "unary",

@@ -78,6 +78,24 @@ def _numpy_function_message(func: Any, args: tuple[Any, ...]) -> str:
 
 
 
+def _check_logic_dtype(a: np.ndarray, b: np.ndarray, symbol: str) -> None:
+    """``&``, ``|``, ``^``, ``~`` take boolean or integer operands only (NumPy's and PyTorch's rule)."""
+    for v in (a, b):
+        if v.dtype.kind not in "biu":
+            raise TypeError(
+                f"{symbol} needs boolean or integer tensors, got dtype {v.dtype}; for truth "
+                f"values compare first (x > 0) or use am.logical_and/logical_or/logical_xor/"
+                f"logical_not"
+            )
+
+
+def _arg_extreme(t: Tensor, fn: Any, axis: Any, keepdims: bool, who: str) -> np.ndarray:
+    a = _api.single_axis(t, axis, who)
+    if t._data.size == 0:
+        raise ValueError(f"{who}: the tensor of shape {t.shape} is empty; there is no {who[3:]}imum")
+    return np.asarray(fn(t._data, axis=a, keepdims=bool(keepdims)))
+
+
 class TensorMethods:
     """The operators and op methods of :class:`~autograd_mini.tensor.Tensor` (see module doc)."""
 
@@ -146,6 +164,12 @@ class TensorMethods:
     def __itruediv__(self: Tensor, other: Any) -> Tensor:
         return self._inplace(np.true_divide, other, "/=")
 
+    def __imod__(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(np.remainder, other, "%=")
+
+    def __ifloordiv__(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(np.floor_divide, other, "//=")
+
     # ------------------------------------------------------------ operators
 
     def __add__(self: Tensor, other: Any) -> Tensor:
@@ -177,6 +201,20 @@ class TensorMethods:
 
     def __rpow__(self: Tensor, other: Any) -> Tensor:
         return apply_op(_b.pow_, (_operand(other, "pow"), self), None)
+
+    # floor-mod and floor division (Python's % and //, NumPy's, torch.remainder's sign
+    # convention): x % y has x̄ = ḡ, ȳ = -ḡ·⌊x/y⌋; x // y has zero gradient
+    def __mod__(self: Tensor, other: Any) -> Tensor:
+        return apply_binary(_b.remainder, self, _operand(other, "remainder"))
+
+    def __rmod__(self: Tensor, other: Any) -> Tensor:
+        return apply_op(_b.remainder, (_operand(other, "remainder"), self), None)
+
+    def __floordiv__(self: Tensor, other: Any) -> Tensor:
+        return apply_binary(_b.floor_divide, self, _operand(other, "floor_divide"))
+
+    def __rfloordiv__(self: Tensor, other: Any) -> Tensor:
+        return apply_op(_b.floor_divide, (_operand(other, "floor_divide"), self), None)
 
     def __matmul__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_l.matmul, self, _operand(other, "matmul"))
@@ -219,6 +257,37 @@ class TensorMethods:
 
     def __ne__(self: Tensor, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.not_equal, "!=")
+
+    # &, |, ^, ~ on boolean and integer tensors (bitwise on integers, as in NumPy and
+    # PyTorch); no gradient. Truth values of float tensors: am.logical_and/or/xor/not.
+    def _bitwise(self: Tensor, other: Any, ufunc: Any, symbol: str, reflected: bool = False) -> Tensor:
+        other = _operand(other, symbol)
+        value = np.asarray(other._data if isinstance(other, Tensor) else other)
+        _check_logic_dtype(self._data, value, symbol)
+        a, b = (value, self._data) if reflected else (self._data, value)
+        return Tensor._wrap(np.asarray(ufunc(a, b)))
+
+    def __and__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_and, "&")
+
+    def __rand__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_and, "&", reflected=True)
+
+    def __or__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_or, "|")
+
+    def __ror__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_or, "|", reflected=True)
+
+    def __xor__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_xor, "^")
+
+    def __rxor__(self: Tensor, other: Any) -> Tensor:
+        return self._bitwise(other, np.bitwise_xor, "^", reflected=True)
+
+    def __invert__(self: Tensor) -> Tensor:
+        _check_logic_dtype(self._data, self._data, "~")
+        return Tensor._wrap(np.asarray(np.invert(self._data)))
 
     # ------------------------------------------------------------ methods (see ops.api)
 
@@ -280,13 +349,13 @@ class TensorMethods:
         """Log-softmax along ``axis``."""
         return _api.log_softmax(self, axis)
 
-    def argmax(self: Tensor, axis: int | None = None) -> np.ndarray:
-        """Indices of the maxima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmax(self._data, axis=_api.single_axis(self, axis, "argmax")))
+    def argmax(self: Tensor, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """Indices of the maxima (a NumPy array; no gradient; see :func:`autograd_mini.argmax`)."""
+        return _arg_extreme(self, np.argmax, axis, keepdims, "argmax")
 
-    def argmin(self: Tensor, axis: int | None = None) -> np.ndarray:
-        """Indices of the minima (a NumPy array; no gradient)."""
-        return np.asarray(np.argmin(self._data, axis=_api.single_axis(self, axis, "argmin")))
+    def argmin(self: Tensor, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """Indices of the minima (a NumPy array; no gradient; see :func:`autograd_mini.argmin`)."""
+        return _arg_extreme(self, np.argmin, axis, keepdims, "argmin")
 
     def reshape(self: Tensor, *shape: Any) -> Tensor:
         """The same values in a new shape (a tuple or separate ints; -1 is inferred)."""

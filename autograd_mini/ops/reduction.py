@@ -3,6 +3,11 @@
 ``axis`` is ``None`` (all axes), an int or a tuple of ints; ``keepdims`` keeps the
 reduced axes with size 1. Every rule first restores the reduced axes of the upstream
 gradient (``expand``) and then broadcasts it back over the input.
+
+Also here (issue 13): ``prod`` (its rule multiplies the products of the entries left and
+right of each position, so zeros need no division), the vector ``norm``, the nuclear
+norm, ``trace``, and ``sort``/``topk``/``median`` as gathers at positions computed from
+the values (:func:`.scan.gather_op`). Their public functions are in :mod:`.reductions_api`.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .registry import Op, mask, value_of
+from .scan import cumprod, flip, gather_op
 from .selection import where
-from .shape import broadcast_to, reshape
-from .unary import exp
+from .shape import broadcast_to, concatenate, getitem, reshape, transpose
+from .unary import abs_, exp
 
 Axis = int | tuple[int, ...] | None
 
@@ -65,6 +71,7 @@ sum_: Op = Op(
     rules=["x̄ = ḡ broadcast over the summed axes"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = Σ_axis x",
+    jvp="linear",
 )
 
 
@@ -85,6 +92,7 @@ mean: Op = Op(
     rules=["x̄ = ḡ / n broadcast over the averaged axes (n elements averaged)"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = (1/n) Σ_axis x",
+    jvp="linear",
 )
 
 # ---------------------------------------------------------------- standard deviation
@@ -107,6 +115,19 @@ def _std_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = False
     return scale * (x - mean(x, axis=axis, keepdims=True))
 
 
+def _std_jvp(
+    tangents: list[Any], ans: Any, x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0
+) -> Any:
+    """ẏ = Σ_axis (x - mean) ⊙ ẋ / ((n - ddof) · y)   (0 where y = 0)"""
+    # the transpose of the VJP above, with the same mask where y = 0
+    centered = x - mean(x, axis=axis, keepdims=True)
+    scaled = sum_(centered * tangents[0], axis=axis, keepdims=keepdims) * (
+        1.0 / (_count(_shape(x), axis) - ddof)
+    )
+    flat = value_of(ans) == 0
+    return where(flat, 0.0, scaled / where(flat, 1.0, ans)) if np.any(flat) else scaled / ans
+
+
 std: Op = Op(
     "std",
     _std_forward,
@@ -115,6 +136,7 @@ std: Op = Op(
     rules=["x̄ = ḡ · (x - mean) / ((n - ddof) · y)   (0 where y = 0)"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = √(Σ_axis (x - mean)² / (n - ddof))",
+    jvp=_std_jvp,
 )
 
 # ---------------------------------------------------------------- max and min
@@ -126,6 +148,15 @@ def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = 
     hit = value_of(x) == np.reshape(value_of(ans), _kept_shape(shape, axis))
     share = mask(hit, g) / mask(np.sum(hit, axis=axis, keepdims=True), g)
     return expand(g, shape, axis, keepdims) * share
+
+
+def _extremum_jvp(tangents: list[Any], ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """ẏ = ẋ at the extremum's position (the mean of ẋ over ties)"""
+    # the transpose of the VJP above: the same shares, summed instead of spread
+    t = tangents[0]
+    hit = value_of(x) == np.reshape(value_of(ans), _kept_shape(_shape(x), axis))
+    share = mask(hit, t) / mask(np.sum(hit, axis=axis, keepdims=True), t)
+    return sum_(t * share, axis=axis, keepdims=keepdims)
 
 
 def _max_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
@@ -144,6 +175,7 @@ max_: Op = Op(
     rules=["x̄ = ḡ at the maximum's position (split evenly between ties)"],
     hint="max of an empty axis is undefined; axis must be in range.",
     math="y = max_axis x",
+    jvp=_extremum_jvp,
 )
 
 min_: Op = Op(
@@ -154,6 +186,7 @@ min_: Op = Op(
     rules=["x̄ = ḡ at the minimum's position (split evenly between ties)"],
     hint="min of an empty axis is undefined; axis must be in range.",
     math="y = min_axis x",
+    jvp=_extremum_jvp,
 )
 
 # ---------------------------------------------------------------- log-sum-exp and softmax
@@ -174,6 +207,11 @@ def _logsumexp_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _logsumexp_jvp(tangents: list[Any], ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """ẏ = Σ_axis softmax(x) ⊙ ẋ = Σ_axis exp(x - y) ⊙ ẋ"""
+    return sum_(exp(x - expand(ans, _shape(x), axis, keepdims)) * tangents[0], axis=axis, keepdims=keepdims)
+
+
 logsumexp: Op = Op(
     "logsumexp",
     _logsumexp_forward,
@@ -185,6 +223,7 @@ logsumexp: Op = Op(
     rules=["x̄ = ḡ · softmax(x) = ḡ · exp(x - y)"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = log Σ_axis eˣ",
+    jvp=_logsumexp_jvp,
 )
 
 
@@ -192,6 +231,13 @@ def _softmax_forward(x: Any, axis: int = -1) -> Any:
     x = np.asarray(x)
     e = np.exp(x - _stable_shift(x, axis))
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _softmax_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = -1) -> Any:
+    """ẏ = y ⊙ (ẋ - Σ_axis ẋ ⊙ y)"""
+    # the Jacobian diag(y) - y yᵀ is symmetric: the VJP's formula with the tangent
+    t = tangents[0]
+    return ans * (t - sum_(t * ans, axis=axis, keepdims=True))
 
 
 softmax: Op = Op(
@@ -203,6 +249,7 @@ softmax: Op = Op(
     rules=["x̄ = y ⊙ (ḡ - Σ_axis ḡ ⊙ y)"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = eˣ / Σ_axis eˣ",
+    jvp=_softmax_jvp,
 )
 
 
@@ -210,6 +257,12 @@ def _log_softmax_forward(x: Any, axis: int = -1) -> Any:
     x = np.asarray(x)
     shifted = x - _stable_shift(x, axis)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _log_softmax_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = -1) -> Any:
+    """ẏ = ẋ - Σ_axis softmax(x) ⊙ ẋ = ẋ - Σ_axis exp(y) ⊙ ẋ"""
+    t = tangents[0]
+    return t - sum_(exp(ans) * t, axis=axis, keepdims=True)
 
 
 log_softmax: Op = Op(
@@ -221,6 +274,7 @@ log_softmax: Op = Op(
     rules=["x̄ = ḡ - softmax(x) · Σ_axis ḡ = ḡ - exp(y) Σ ḡ"],
     hint="axis must be in range for the tensor's ndim.",
     math="y = x - log Σ_axis eˣ",
+    jvp=_log_softmax_jvp,
 )
 
 
@@ -236,6 +290,16 @@ def _sum_squares_vjp(g: Any, ans: Any, values: Any, needs: Any) -> list[Any]:
     return [(g * 2.0) * x if need else None for x, need in zip(values, needs)]
 
 
+def _sum_squares_jvp(tangents: list[Any], ans: Any, *xs: Any) -> Any:
+    """ẏ = Σᵢ 2 ⟨xᵢ, ẋᵢ⟩"""
+    total = None
+    for x, t in zip(xs, tangents):
+        if t is not None:
+            term = sum_(x * t) * 2.0
+            total = term if total is None else total + term
+    return total
+
+
 sum_squares: Op = Op(
     "sum_squares",
     _sum_squares_forward,
@@ -243,4 +307,305 @@ sum_squares: Op = Op(
     rules=["x̄ᵢ = 2 ḡ xᵢ"],
     hint="All inputs must be numeric tensors.",
     math="y = Σᵢ Σ xᵢ² (an L2 penalty as one node)",
+    jvp=_sum_squares_jvp,
+)
+
+
+# ---------------------------------------------------------------- product
+
+
+def _reduced_axes(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
+    if not shape:
+        return ()
+    if axis is None:
+        return tuple(range(len(shape)))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(sorted(a % len(shape) for a in axes))
+
+
+def products_of_others(x: Any, axis: Axis) -> Any:
+    """Π_{j ≠ i} xⱼ over the reduced axes, shaped like ``x``, without dividing by x.
+
+    The reduced axes are moved last and flattened; the product of the entries left of i
+    (an exclusive cumulative product) times the product of those right of i. One zero
+    in a slice: only its position gets a non-zero value (the product of the others);
+    two or more: all zero. Library ops only, so it is differentiable again.
+    """
+    shape = _shape(x)
+    axes = _reduced_axes(shape, axis)
+    if not axes:
+        return mask(np.ones(shape), x)
+    if math.prod(shape) == 0:
+        return mask(np.zeros(shape), x)
+    keep = [d for d in range(len(shape)) if d not in axes]
+    perm = tuple(keep + list(axes))
+    moved = x if perm == tuple(range(len(shape))) else transpose(x, axes=perm)
+    lead = tuple(shape[d] for d in keep)
+    n = math.prod(shape[a] for a in axes)
+    last = len(lead)
+    flat = reshape(moved, shape=(*lead, n))
+    one = mask(np.ones((*lead, 1)), x)
+    before = getitem(flat, index=(Ellipsis, slice(None, -1)))
+    after = getitem(flat, index=(Ellipsis, slice(1, None)))
+    left = cumprod(concatenate(one, before, axis=last), axis=last)  # Π_{j < i}
+    right = flip(cumprod(flip(concatenate(after, one, axis=last), last), axis=last), last)  # Π_{j > i}
+    both = reshape(left * right, shape=tuple(shape[d] for d in perm))
+    if perm == tuple(range(len(shape))):
+        return both
+    return transpose(both, axes=tuple(int(i) for i in np.argsort(perm)))
+
+
+def _prod_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def _prod_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    return expand(g, _shape(x), axis, keepdims) * products_of_others(x, axis)
+
+
+def _prod_jvp(tangents: list[Any], ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    return sum_(tangents[0] * products_of_others(x, axis), axis=axis, keepdims=keepdims)
+
+
+prod: Op = Op(
+    "prod",
+    _prod_forward,
+    [_prod_vjp],
+    rules=["x̄ᵢ = ḡ · Π_{j ≠ i} xⱼ (products left and right of i: no division, exact at zeros)"],
+    hint="axis must be in range for the tensor's ndim.",
+    math="y = Π_axis x",
+    jvp=_prod_jvp,
+)
+
+# ---------------------------------------------------------------- vector norms
+
+
+def _norm_forward(x: Any, ord: float = 2.0, axis: Axis = None, keepdims: bool = False) -> Any:
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    if ord == 2:
+        return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+    a = np.abs(x)
+    if ord == math.inf:
+        return np.max(a, axis=axis, keepdims=keepdims)
+    if ord == -math.inf:
+        return np.min(a, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return np.sum(x != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+    if ord == 1:
+        return np.sum(a, axis=axis, keepdims=keepdims)
+    with np.errstate(divide="ignore"):  # negative p with a zero entry: the norm is 0
+        return np.sum(a**ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def norm_slope(x: Any, ans: Any, ord: float = 2.0, axis: Axis = None, keepdims: bool = False) -> Any:
+    """∂y/∂x shaped like x (the VJP is ḡ times it, the JVP its product with ṫ summed).
+
+    p = 2: x / y, 0 where y = 0 (PyTorch's convention at the origin); ±inf: sign(x) at
+    the entries with |x| = y, split evenly between ties; 0: zero; 1: sign(x); other p:
+    sign(x)·|x|^(p-1) / y^(p-1), 0 where y = 0 or x = 0.
+    """
+    shape = _shape(x)
+    xv = np.asarray(value_of(x))
+    y = expand(ans, shape, axis, keepdims)
+    yv = np.asarray(value_of(y))
+    sign = mask(np.sign(xv), x)
+    if ord == 0:
+        return mask(np.zeros(shape), x)
+    if ord == 1:
+        return sign
+    if ord in (math.inf, -math.inf):
+        hit = np.abs(xv) == yv
+        return sign * (mask(hit, x) / mask(np.sum(hit, axis=axis, keepdims=True), x))
+    flat = yv == 0
+    safe_y = where(flat, 1.0, y) if np.any(flat) else y
+    if ord == 2:
+        slope = x / safe_y
+    else:
+        zero = xv == 0
+        safe_abs = where(zero, 1.0, abs_(x)) if np.any(zero) else abs_(x)
+        slope = where(zero, 0.0, sign * (safe_abs / safe_y) ** (ord - 1.0))
+    return where(flat, 0.0, slope) if np.any(flat) else slope
+
+
+def _norm_vjp(g: Any, ans: Any, x: Any, ord: float = 2.0, axis: Axis = None, keepdims: bool = False) -> Any:
+    return expand(g, _shape(x), axis, keepdims) * norm_slope(x, ans, ord, axis, keepdims)
+
+
+def _norm_jvp(
+    tangents: list[Any], ans: Any, x: Any, ord: float = 2.0, axis: Axis = None, keepdims: bool = False
+) -> Any:
+    slope = norm_slope(x, ans, ord, axis, keepdims)
+    return sum_(tangents[0] * slope, axis=axis, keepdims=keepdims)
+
+
+norm: Op = Op(
+    "norm",
+    _norm_forward,
+    [_norm_vjp],
+    save_output=True,
+    rules=[
+        "x̄ = ḡ · sign(x)·|x|^(p-1) / y^(p-1) (p = 2: ḡ·x/y; 0 where y = 0); ±inf: ḡ·sign(x) at "
+        "the extreme |x| (ties split evenly); p = 0: 0"
+    ],
+    hint="axis must be in range for the tensor's ndim.",
+    math="y = (Σ_axis |x|^p)^(1/p) (p = ord; inf: max |x|, -inf: min |x|, 0: count of non-zeros)",
+    jvp=_norm_jvp,
+)
+
+# ---------------------------------------------------------------- trace
+
+
+def _trace_forward(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    return np.trace(x, offset=offset, axis1=axis1, axis2=axis2)
+
+
+def diagonal_mask(shape: tuple[int, ...], offset: int, axis1: int, axis2: int) -> np.ndarray:
+    """1 on the ``offset`` diagonal of the (axis1, axis2) planes, shaped to broadcast."""
+    eye = np.eye(shape[axis1], shape[axis2], k=offset)
+    if axis1 > axis2:
+        eye = eye.T
+    out = [1] * len(shape)
+    out[axis1], out[axis2] = shape[axis1], shape[axis2]
+    return eye.reshape(out)
+
+
+def _trace_vjp(g: Any, ans: Any, x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    shape = _shape(x)
+    kept = tuple(1 if d in (axis1, axis2) else n for d, n in enumerate(shape))
+    return reshape(g, shape=kept) * mask(diagonal_mask(shape, offset, axis1, axis2), g)
+
+
+trace: Op = Op(
+    "trace",
+    _trace_forward,
+    [_trace_vjp],
+    save_inputs=False,
+    rules=["x̄ = ḡ on the traced diagonal, 0 elsewhere"],
+    hint="axis1 and axis2 must be two different axes in range.",
+    math="y = Σᵢ x[…, i, …, i + offset, …] (the sum of a diagonal)",
+    jvp="linear",
+)
+
+# ---------------------------------------------------------------- sorting (gathers)
+
+sort: Op = gather_op(
+    "sort",
+    "y = x permuted into order along the axis (a stable sort)",
+    "x̄ = ḡ sent back through the sort's permutation (each entry gets the ḡ of the place it went to)",
+)
+
+topk: Op = gather_op(
+    "topk",
+    "y = the k largest (or smallest) entries along the axis, in order",
+    "x̄ = ḡ at the k selected positions, 0 elsewhere",
+)
+
+median: Op = gather_op(
+    "median",
+    "y = the lower median along the axis (the ⌊(n-1)/2⌋-th of the stably sorted values)",
+    "x̄ = ḡ at the position of the median, 0 elsewhere",
+)
+
+# ---------------------------------------------------------------- nuclear norm
+
+
+def _nuclear_forward(x: Any) -> Any:
+    return np.sum(np.linalg.svd(np.asarray(x), compute_uv=False), axis=-1)
+
+
+def _polar_forward(x: Any) -> Any:
+    u, _, vt = np.linalg.svd(np.asarray(x), full_matrices=False)
+    return u @ vt
+
+
+def _swap_last(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _polar_parts(x: Any, like: Any) -> tuple[Any, ...]:
+    """U, Uᵀ, V, Vᵀ, 1/(sᵢ + sⱼ) and 1/s of the thin SVD X = U S Vᵀ, as constants of
+    the dtype of ``like`` (the polar factor's rules are linear in ḡ or ṫ with them)."""
+    xv = np.asarray(value_of(x))
+    u, s, vt = np.linalg.svd(xv, full_matrices=False)
+    with np.errstate(divide="ignore"):
+        pair = 1.0 / (s[..., :, None] + s[..., None, :])
+        inv_s = 1.0 / s
+    parts = (u, _swap_last(u), _swap_last(vt), vt, pair, inv_s)
+    return tuple(mask(p, like) for p in parts)
+
+
+def _mT(a: Any) -> Any:
+    axes = list(range(len(_shape(a))))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(a, axes=tuple(axes))
+
+
+def _polar_vjp(g: Any, ans: Any, x: Any) -> Any:
+    # Q = U Vᵀ. With M = Uᵀ dX V, dQ = U Ω Vᵀ with Ωᵢⱼ = (Mᵢⱼ - Mⱼᵢ)/(sᵢ + sⱼ), plus, for a
+    # tall X, (I - U Uᵀ) dX V S⁻¹ Vᵀ and for a wide X, U S⁻¹ Uᵀ dX (I - V Vᵀ). The adjoint:
+    # X̄ = U ((K - Kᵀ) ⊙ F) Vᵀ + (I - U Uᵀ) Ḡ V S⁻¹ Vᵀ [tall] + U S⁻¹ Uᵀ Ḡ (I - V Vᵀ) [wide],
+    # with K = Uᵀ Ḡ V and F = 1/(sᵢ + sⱼ).
+    u, ut, v, vt, pair, inv_s = _polar_parts(x, g)
+    k = ut @ g @ v
+    out = u @ ((k - _mT(k)) * pair) @ vt
+    rows, cols = _shape(x)[-2:]
+    if rows > cols:
+        out = out + ((g - u @ (ut @ g)) @ v) * _row(inv_s) @ vt
+    if cols > rows:
+        out = out + u @ (_col(inv_s) * (ut @ (g - (g @ v) @ vt)))
+    return out
+
+
+def _polar_jvp(tangents: list[Any], ans: Any, x: Any) -> Any:
+    t = tangents[0]
+    u, ut, v, vt, pair, inv_s = _polar_parts(x, t)
+    m = ut @ t @ v
+    out = u @ ((m - _mT(m)) * pair) @ vt
+    rows, cols = _shape(x)[-2:]
+    if rows > cols:
+        out = out + ((t - u @ (ut @ t)) @ v) * _row(inv_s) @ vt
+    if cols > rows:
+        out = out + u @ (_col(inv_s) * (ut @ (t - (t @ v) @ vt)))
+    return out
+
+
+def _row(v: Any) -> Any:
+    return reshape(v, shape=(*_shape(v)[:-1], 1, _shape(v)[-1]))
+
+
+def _col(v: Any) -> Any:
+    return reshape(v, shape=(*_shape(v), 1))
+
+
+polar: Op = Op(
+    "polar",
+    _polar_forward,
+    [_polar_vjp],
+    rules=[
+        "X̄ = U ((K - Kᵀ) ⊙ F) Vᵀ + (I - UUᵀ) Ḡ V S⁻¹ Vᵀ [tall] + U S⁻¹ Uᵀ Ḡ (I - VVᵀ) [wide]; "
+        "K = Uᵀ Ḡ V, Fᵢⱼ = 1/(sᵢ + sⱼ) (full rank; U, S, V held constant: exact to first order)"
+    ],
+    math="Q = U Vᵀ for X = U S Vᵀ (the polar factor, the gradient of the nuclear norm)",
+    jvp=_polar_jvp,
+    # Not in the table: a helper of nuclear_norm's rule. Its own rule holds U, S and V
+    # constant, which is exact for its first derivative (so nuclear_norm's second
+    # derivative is right, and checked) but not for its second (nuclear_norm's third).
+    register=False,
+)
+
+
+def _nuclear_vjp(g: Any, ans: Any, x: Any) -> Any:
+    return _col(_col(g)) * polar(x)
+
+
+nuclear_norm: Op = Op(
+    "nuclear_norm",
+    _nuclear_forward,
+    [_nuclear_vjp],
+    rules=["X̄ = ḡ · U Vᵀ for X = U S Vᵀ (full rank)"],
+    hint="the last two axes hold the matrices.",
+    math="y = Σᵢ sᵢ(X) (the sum of the singular values, over the last two axes)",
+    jvp=lambda tangents, ans, x: sum_(tangents[0] * polar(x), axis=(-2, -1)),
 )
