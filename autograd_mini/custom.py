@@ -1,4 +1,4 @@
-"""User-defined differentiable ops: a NumPy forward and its VJP, written next to each other.
+"""User-defined differentiable ops: a NumPy forward, its VJP and its JVP, written next to each other.
 
 >>> import autograd_mini as am
 >>> @am.custom_op
@@ -17,6 +17,15 @@ table: in a graph it is a node like any other (``grad_fn``, pictures, the chain-
 ledger show its name). The VJP receives the upstream gradient, the output and the
 inputs: NumPy arrays during ``backward()``, Tensors with ``create_graph=True``, so a VJP
 written with am ops (``am.cos(x) * g``) also gives second derivatives.
+
+Forward mode (``am.jvp``, ``am.jacfwd``, ``am.hessian``, ``am.hvp``, dual tensors) needs
+the op's JVP, set with :meth:`CustomOp.defjvp` next to the VJP:
+
+>>> @cube.defjvp
+... def cube_jvp(t, ans, x):
+...     return 3 * x ** 2 * t
+>>> am.jvp(cube, (2.0,), (1.0,))
+(8.0, 12.0)
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from typing import Any, overload
 import numpy as np
 
 from .checking import GradcheckError, compare_gradients
+from .core import forward as forward_mode
 from .ops import api as ops_api
 from .ops.registry import Op
 from .tensor import Tensor, apply_op
@@ -36,7 +46,7 @@ __all__ = ["CustomOp", "custom_op"]
 
 
 class CustomOp:
-    """A differentiable op made from a NumPy ``forward`` and a VJP set with :meth:`defvjp`.
+    """A differentiable op made from a NumPy ``forward``, a VJP (:meth:`defvjp`) and a JVP (:meth:`defjvp`).
 
     Call it with Tensors, arrays or numbers (positional arguments are the op's inputs,
     keyword arguments are passed to ``forward`` and the VJP as parameters); it returns
@@ -58,6 +68,7 @@ class CustomOp:
         self.check = check
         self.eps, self.atol, self.rtol = eps, atol, rtol
         self.vjp: Callable[..., Any] | None = None
+        self.jvp: Callable[..., Any] | None = None
         self._checked = False
         self.op = Op(
             self.name,
@@ -66,6 +77,7 @@ class CustomOp:
             save_inputs=True,
             save_output=True,
             rules=(),
+            jvp=self._jvp_rule,
             register=False,  # user ops stay out of the built-in REGISTRY
         )
         functools.update_wrapper(self, forward, updated=())
@@ -89,6 +101,21 @@ class CustomOp:
         self._checked = False
         return vjp
 
+    def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
+        """Set the JVP ``jvp(t, ans, *inputs, **params)``, the forward-mode rule; a decorator.
+
+        It returns the output's tangent ``ẏ = J t`` (shaped like the output) given the
+        inputs' tangent ``t`` (for several inputs a tuple with one tangent per input,
+        zeros where an input has none) and the output ``ans``. Like the VJP it receives
+        NumPy arrays, or Tensors when the tangent must itself be differentiated; write
+        it with am ops and arithmetic.
+        """
+        if not callable(jvp):
+            raise TypeError(f"custom_op {self.name!r}: defjvp needs a function, got {jvp!r}")
+        self.jvp = jvp
+        self._checked = False
+        return jvp
+
     # ------------------------------------------------------------ running
 
     def _forward(self, *arrays: Any, **params: Any) -> np.ndarray:
@@ -107,8 +134,11 @@ class CustomOp:
         if not args:
             raise TypeError(f"custom_op {self.name!r}: call it with at least one input")
         inputs = tuple(ops_api.as_tensor(a, self.name) for a in args)
-        if self.check and not self._checked and self.vjp is not None:
-            self._check_vjp(inputs, params)
+        if self.check and not self._checked and (self.vjp is not None or self.jvp is not None):
+            if self.vjp is not None:
+                self._check_vjp(inputs, params)
+            if self.jvp is not None:
+                self._check_jvp(inputs, params)
             self._checked = True
         return apply_op(self.op, inputs, params or None)
 
@@ -139,6 +169,25 @@ class CustomOp:
             self._check_shape(i, np.shape(getattr(grad, "_data", grad)), x, ans)
             out.append(grad)
         return out
+
+    def _jvp_rule(self, tangents: list[Any], ans: Any, *values: Any, **params: Any) -> Any:
+        """The op's entry in forward mode: the user's JVP, with zeros for absent tangents."""
+        if self.jvp is None:
+            raise RuntimeError(
+                f"custom_op {self.name!r} has no forward-mode rule (JVP), and it was used in "
+                f"forward mode (am.jvp, am.jacfwd, am.hessian, am.hvp, am.linearize or a dual "
+                f"tensor). Add one next to its VJP, returning the output's tangent J·t:\n\n"
+                f"    @{self.name}.defjvp\n"
+                f"    def {self.name}_jvp(t, ans, *inputs):\n"
+                f"        return ...  # ẏ = Σᵢ ∂{self.name}/∂inputᵢ · tᵢ (t a tuple for several inputs)"
+            )
+        filled = []
+        for t, x in zip(tangents, values):
+            if t is None and np.asarray(getattr(x, "_data", x)).dtype.kind == "f":
+                t = np.zeros(np.shape(getattr(x, "_data", x)), dtype=np.asarray(getattr(x, "_data", x)).dtype)
+            filled.append(t)
+        given = filled[0] if len(filled) == 1 else tuple(filled)
+        return self.jvp(given, ans, *values, **params)
 
     def _as_list(self, grads: Any, n_inputs: int) -> list[Any]:
         if n_inputs == 1:
@@ -213,6 +262,44 @@ class CustomOp:
             )
 
 
+    def _check_jvp(self, inputs: tuple[Tensor, ...], params: dict[str, Any]) -> None:
+        """Check the JVP at these inputs against central differences along a random tangent.
+
+        On float64 copies of the floating-point inputs, with a fixed random tangent ``v``
+        per input: the JVP ``J v`` (one forward-mode pass through the op) against
+        ``(forward(x + εv) - forward(x - εv)) / 2ε``, entry by entry.
+        """
+        arrays = [np.array(t._data, dtype=np.float64) if t.dtype.kind == "f" else t._data for t in inputs]
+        checked = [i for i, t in enumerate(inputs) if t.dtype.kind == "f"]
+        if not checked:
+            return
+        rng = np.random.default_rng(123)
+        tangents = {i: rng.standard_normal(np.shape(arrays[i])) for i in checked}
+        with forward_mode.dual_level() as level:
+            args: list[Any] = list(arrays)
+            for i in checked:
+                args[i] = forward_mode.make_dual(Tensor._wrap(arrays[i]), tangents[i], level)
+            _, pushed = forward_mode.unpack(apply_op(self.op, tuple(args), params or None), level)
+        ans = self._forward(*arrays, **params)
+        jv = np.zeros(ans.shape) if pushed is None else np.asarray(getattr(pushed, "_data", pushed))
+        eps = self.eps
+        plus, minus = list(arrays), list(arrays)
+        for i in checked:
+            plus[i] = arrays[i] + eps * tangents[i]
+            minus[i] = arrays[i] - eps * tangents[i]
+        numeric = (self._forward(*plus, **params) - self._forward(*minus, **params)) / (2 * eps)
+        bad = np.abs(jv - numeric) > self.atol + self.rtol * np.abs(numeric)
+        if np.any(bad):
+            index = tuple(int(k) for k in np.argwhere(bad)[0])
+            raise GradcheckError(
+                f"custom_op {self.name!r}: the JVP disagrees with finite differences along a "
+                f"random tangent: max abs error {float(np.max(np.abs(jv - numeric))):.3g}; at "
+                f"output index {index} the JVP gives {float(jv[index]):.6g}, finite differences "
+                f"give {float(numeric[index]):.6g} (compared J·v with (f(x + εv) - f(x - εv))/2ε, "
+                f"ε = {eps:g}). Fix the JVP or the forward."
+            )
+
+
 @overload
 def custom_op(forward: Callable[..., Any], *, check: bool = ..., name: str | None = ...) -> CustomOp: ...
 
@@ -229,14 +316,16 @@ def custom_op(
     check: bool = False,
     name: str | None = None,
 ) -> CustomOp | Callable[[Callable[..., Any]], CustomOp]:
-    """Make a differentiable op from a NumPy ``forward``; set its VJP with ``.defvjp``.
+    """Make a differentiable op from a NumPy ``forward``; set its rules with ``.defvjp``/``.defjvp``.
 
     Use as ``@am.custom_op`` or ``@am.custom_op(check=True, name=...)``. With
-    ``check=True`` the VJP is compared with central finite differences on the op's
-    first call (along a fixed random cotangent ``r``: the VJP of ``r`` against the
-    gradient of ``⟨forward(x), r⟩``) and :class:`GradcheckError` naming the op is raised
-    if they disagree. ``forward`` receives and returns NumPy arrays; the VJP
-    ``vjp(g, ans, *inputs)`` returns one gradient per input (a bare value for one).
+    ``check=True`` both rules are compared with central finite differences on the op's
+    first call: the VJP along a fixed random cotangent ``r`` (the VJP of ``r`` against
+    the gradient of ``⟨forward(x), r⟩``), the JVP along a fixed random tangent ``v``
+    (``J v`` against ``(forward(x + εv) - forward(x - εv))/2ε``); :class:`GradcheckError`
+    naming the op is raised if they disagree. ``forward`` receives and returns NumPy
+    arrays; the VJP ``vjp(g, ans, *inputs)`` returns one gradient per input (a bare value
+    for one); the JVP ``jvp(t, ans, *inputs)`` returns the output's tangent.
     """
     if forward is None:
         return lambda fn: CustomOp(fn, check=check, name=name)

@@ -21,21 +21,32 @@ different tensors gets ``#2``, ``#3`` …), so no symbol of a row can mean two t
 from __future__ import annotations
 
 import html
+import inspect
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from . import dtypes
+from .core import forward
 from .core.engine import trace_backward
 from .core.node import Node
 from .ops.shape import sum_to
 from .tables import SMALL, format_value, html_table, text_table
-from .tensor import Tensor
+from .tensor import Tensor, _to_array
 
-__all__ = ["Ledger", "LedgerEntry", "LedgerInput", "explain"]
+__all__ = [
+    "ForwardEntry",
+    "ForwardLedger",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerInput",
+    "explain",
+    "explain_forward",
+]
 
 _RULES_NOTE = (
     "Rules are the op table's, written with each row's names: n̄ is the gradient of the loss "
@@ -440,3 +451,291 @@ def explain(root: Tensor, gradient: Any = None) -> Ledger:
         out_shape = up.shape if up is not None else ()
         entries.append(LedgerEntry(step, node.name, labels[node], out_shape, up, tuple(inputs)))
     return Ledger(root.name or (labels[root.grad_fn] if root.grad_fn is not None else "out"), entries)
+
+
+# ---------------------------------------------------------------- the forward-mode ledger
+
+_DOT = "\u0307"  # combining dot above: ẋ, the tangent of x
+
+_FORWARD_NOTE = (
+    "Forward mode: each row's value and tangent follow from the rows above it, in evaluation "
+    "order; ṅ is the tangent of the tensor named n (its derivative along the input tangents), "
+    "inputs are named after f's parameters, v1, v2 … are results in forward order. Rules are "
+    "the op table's: an elementwise op's VJP with the tangent for the gradient, a linear op "
+    "applied to the tangents, a bilinear op once per tangent, or the op's hand-written JVP."
+)
+
+
+def dot(name: str) -> str:
+    """The tangent of ``name`` in the forward ledger's notation: ``ẋ``, ``v̇1``, ``l̇ȯṡṡ``."""
+    if _SIMPLE_NAME.fullmatch(name):
+        return unicodedata.normalize("NFC", name[0] + _DOT + name[1:])
+    return unicodedata.normalize("NFC", "".join(ch + _DOT for ch in name))
+
+
+@dataclass(frozen=True)
+class ForwardEntry:
+    """One op of a forward-mode pass: its value and its tangent, from the rows above."""
+
+    step: int
+    op: str
+    output: str
+    shape: tuple[int, ...]
+    value: np.ndarray
+    tangent: np.ndarray | None
+    inputs: tuple[str, ...]
+    rule: str
+
+
+class ForwardLedger:
+    """The forward-mode ledger of one function (see :func:`explain_forward`).
+
+    The evaluation trace of Baydin et al. (2018), "Automatic differentiation in machine
+    learning: a survey": the primal trace and the tangent trace side by side, one row per
+    op in evaluation order (the inputs first, as step 0). Iterate over it for
+    :class:`ForwardEntry` records; ``value`` and ``tangent`` give the output's value and
+    its tangent ``J v``. ``str(ledger)`` is a text table; notebooks show an HTML table.
+    """
+
+    def __init__(self, function: str, entries: Sequence[ForwardEntry], value: Any, tangent: Any) -> None:
+        self.function = function
+        self.entries = list(entries)
+        self.value = value
+        self.tangent = tangent
+
+    def __iter__(self) -> Iterator[ForwardEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, i: int) -> ForwardEntry:
+        return self.entries[i]
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        headers = ["step", "op", "output", "shape", "value", "tangent rule", "tangent"]
+        rows = [
+            [
+                str(e.step),
+                e.op,
+                e.output,
+                str(e.shape),
+                one_line(e.value),
+                e.rule,
+                "0" if e.tangent is None else one_line(e.tangent),
+            ]
+            for e in self.entries
+        ]
+        return headers, rows
+
+    def _title(self) -> str:
+        ops = sum(1 for e in self.entries if e.step > 0)
+        return (
+            f"Forward-mode ledger of {self.function}: {ops} op(s) in evaluation order; each "
+            f"row's value and tangent follow from the rows above"
+        )
+
+    def __str__(self) -> str:
+        headers, rows = self._table()
+        return "\n".join(
+            [
+                self._title(),
+                text_table(headers, rows),
+                f"Output: {one_line(self.value)}, its tangent J·v: {one_line(self.tangent)}",
+                _FORWARD_NOTE,
+            ]
+        )
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        headers, rows = self._table()
+        table = html_table(headers, rows, caption=self._title())
+        return f"{table}<p><small>{html.escape(_FORWARD_NOTE)}</small></p>"
+
+
+def _argument_names(f: Any, count: int) -> list[str]:
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) < count:
+        return [f"x{i + 1}" for i in range(count)] if count > 1 else ["x"]
+    return params[:count]
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0].strip() if (text or "").strip() else ""
+
+
+def _forward_rule(op: Any, labels: Sequence[str], present: Sequence[bool], out: str) -> str:
+    """The tangent rule of one row, written with the row's names (``v̇3 = v̇1 · v2 + v1 · v̇2``)."""
+    kind = op.jvp
+    lhs = dot(out)
+    rules = tuple(getattr(op, "rules", ()))
+    symbols = _symbols(rules)
+    vjps = getattr(op, "vjps", ())
+    nondiff = [bool(vjps) and (i >= len(vjps) or vjps[i] is None) for i in range(len(labels))]
+    if kind == "elementwise":
+        names: list[str | None] = list(labels)
+        terms = []
+        for i, has in enumerate(present):
+            if not has:
+                continue
+            if i >= len(rules) or not rules[i]:
+                terms.append(f"∂{out}/∂{labels[i]} · {dot(labels[i])}")
+                continue
+            named = named_rule(rules[i], symbols, i, names, out)
+            rhs = named.split(" = ", 1)[1] if " = " in named else named
+            rhs = rhs.replace(unicodedata.normalize("NFC", bar(out)), dot(labels[i]))
+            if sum(present) > 1:  # several terms: each in its shortest form
+                rhs = f"({rhs.split('   (')[0].split(' = ')[-1].strip()})"
+            terms.append(rhs)
+        return f"{lhs} = {' + '.join(terms)}"
+    math = getattr(op, "math", "")
+    if kind in ("linear", "bilinear") and math and " = " in math and symbols.inputs:
+        rhs_math = math.split(" = ", 1)[1]
+        if kind == "linear":
+            names = [lab if nondiff[i] else (dot(lab) if present[i] else "0") for i, lab in enumerate(labels)]
+            return f"{lhs} = {named_rule(rhs_math, symbols, 0, names, out)}"
+        terms = []
+        for i, has in enumerate(present):
+            if has:
+                names = [dot(lab) if k == i else lab for k, lab in enumerate(labels)]
+                terms.append(named_rule(rhs_math, symbols, 0, names, out))
+        return f"{lhs} = {' + '.join(terms)}"
+    if kind in ("linear", "bilinear"):
+        if kind == "linear":
+            args = [lab if nondiff[i] else (dot(lab) if present[i] else "0") for i, lab in enumerate(labels)]
+            return f"{lhs} = {op.name}({', '.join(args)})"
+        calls = []
+        for i, has in enumerate(present):
+            if has:
+                args = [dot(lab) if k == i else lab for k, lab in enumerate(labels)]
+                calls.append(f"{op.name}({', '.join(args)})")
+        return f"{lhs} = {' + '.join(calls)}"
+    owner = getattr(kind, "__self__", None)
+    user_jvp = getattr(owner, "jvp", None)
+    if user_jvp is not None:  # a custom op
+        return f"{lhs} = {getattr(user_jvp, '__name__', 'jvp')}(tangents, {out}, inputs)   (user-defined JVP)"
+    doc = _first_line(getattr(kind, "__doc__", None))
+    if not doc:
+        return f"{lhs} = J·ẋ   (the op's hand-written JVP)"
+    if len(labels) - sum(nondiff) == 1 and present and present[0]:  # one input: its names
+        doc = _one_input_names(doc, labels[0], out)
+    return f"{doc}   (written by hand)"
+
+
+def _one_input_names(doc: str, x: str, y: str) -> str:
+    """A hand-written rule's ``x, y, ẋ, ẏ`` replaced by the row's names."""
+    text = unicodedata.normalize("NFD", doc)
+    marks = {"\x00": dot(x), "\x01": dot(y), "\x02": _as_operand(x), "\x03": _as_operand(y)}
+    text = text.replace("x" + _DOT, "\x00").replace("y" + _DOT, "\x01")
+    text = re.sub(r"(?<![A-Za-z_])x(?![A-Za-z_])", "\x02", text)
+    text = re.sub(r"(?<![A-Za-z_])y(?![A-Za-z_])", "\x03", text)
+    for mark, name in marks.items():
+        text = text.replace(mark, name)
+    return unicodedata.normalize("NFC", text)
+
+
+def explain_forward(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> ForwardLedger:
+    """The forward-mode ledger of ``f`` at ``primals`` along ``tangents``: values and tangents, op by op.
+
+    Forward mode keeps no graph, so this ledger is taken while ``f`` runs (it needs the
+    function, like :func:`~autograd_mini.functional.jvp`, not a result as
+    :func:`explain`). The pass is recorded once, then the tangents are pushed through
+    it op by op and each op's row shows its value, its tangent rule written with the
+    row's names, and its tangent: the primal and tangent traces of Baydin et al.,
+    "Automatic differentiation in machine learning: a survey" (JMLR 2018). The last
+    row's tangent is ``J v``. ``primals`` and ``tangents`` are tuples, one entry per
+    argument of ``f`` (named after ``f``'s parameters in the table).
+
+    >>> import autograd_mini as am
+    >>> def f(x1, x2):
+    ...     return am.log(x1) + x1 * x2 - am.sin(x2)
+    >>> ledger = am.explain_forward(f, (2.0, 5.0), (1.0, 0.0))
+    >>> [entry.op for entry in ledger]
+    ['input', 'input', 'log', 'mul', 'add', 'sin', 'sub']
+    >>> print(ledger[3].rule, "=", float(ledger[3].tangent))
+    v̇2 = ẋ1 · x2 + x1 · ẋ2 = 5.0
+    >>> round(float(ledger.tangent), 6)   # ∂f/∂x1 = 1/x1 + x2
+    5.5
+    """
+    who = "explain_forward"
+    if not callable(f):
+        raise TypeError(f"{who}: expected a function of Tensors, got {type(f).__name__}")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"{who}: primals and tangents must be tuples, e.g. {who}(f, (x,), (v,))")
+    if len(primals) != len(tangents) or not primals:
+        raise ValueError(
+            f"{who}: got {len(primals)} primals and {len(tangents)} tangents; give one tangent "
+            f"per primal, shaped like it"
+        )
+    xs = []
+    for i, p in enumerate(primals):
+        arr = np.array(p._data if isinstance(p, Tensor) else _to_array(p, who=who), copy=True)
+        if arr.dtype.kind != "f":
+            arr = arr.astype(dtypes.get_default_dtype())
+        xs.append(Tensor._wrap(arr))
+        if np.shape(tangents[i]) != arr.shape:
+            raise ValueError(
+                f"{who}: tangent {i} has shape {np.shape(tangents[i])} but primal {i} has shape "
+                f"{arr.shape}; a tangent is shaped like its primal"
+            )
+    names = _argument_names(f, len(xs))
+    tape: forward.Tape = []
+    with forward.dual_level(tape) as level:
+        duals = []
+        for x, name in zip(xs, names):
+            d = forward.make_dual(x, forward.RECORDED, level)
+            d.name = name
+            duals.append(d)
+        out = f(*duals)
+    labels: dict[int, str] = {id(d): name for d, name in zip(duals, names)}
+    taken = set(names)
+    counter = 0
+    for _, _, _, result in tape:
+        if result.name and result.name not in taken:
+            labels[id(result)] = result.name
+        else:
+            counter += 1
+            while f"v{counter}" in taken:
+                counter += 1
+            labels[id(result)] = f"v{counter}"
+        taken.add(labels[id(result)])
+    seeds = {}
+    entries = []
+    for d, name, t in zip(duals, names, tangents):
+        v = np.asarray(t._data if isinstance(t, Tensor) else t, dtype=d.dtype)
+        seeds[id(d)] = v
+        entries.append(ForwardEntry(0, "input", name, d.shape, d._data, v, (), f"{dot(name)} given"))
+
+    def label(a: Any) -> str:
+        if isinstance(a, Tensor):
+            if id(a) in labels or a.name:
+                return labels.get(id(a)) or str(a.name)
+            return one_line(a._data) if a.size <= SMALL else f"constant{a.shape}"
+        if a is None:
+            return "None"
+        if isinstance(a, np.generic):
+            return repr(a.item())
+        return repr(a) if np.ndim(a) == 0 else f"array{np.shape(a)}"
+
+    def visit(op: Any, args: tuple[Any, ...], _: Any, result: Tensor, ts: list[Any], tangent: Any) -> None:
+        arg_labels = [label(a) for a in args]
+        rule = _forward_rule(op, arg_labels, [t is not None for t in ts], labels[id(result)])
+        value = None if tangent is None else np.asarray(getattr(tangent, "_data", tangent))
+        entries.append(
+            ForwardEntry(len(entries) - len(duals) + 1, op.name, labels[id(result)], result.shape,
+                         result._data, value, tuple(arg_labels), rule)
+        )
+
+    pushed = forward.run_tape(tape, seeds, visit)
+    value = out._data if isinstance(out, Tensor) else np.asarray(out)
+    tangent = pushed.get(id(out)) if isinstance(out, Tensor) else None
+    tangent = np.zeros(np.shape(value)) if tangent is None else np.asarray(getattr(tangent, "_data", tangent))
+    return ForwardLedger(getattr(f, "__name__", "f"), entries, value, tangent)

@@ -7,11 +7,11 @@ derivative along ``ẋ``; :func:`unpack_dual` reads it. No graph is kept.
 
 >>> import numpy as np
 >>> import autograd_mini as am
->>> from autograd_mini import forward_ad as fwAD
->>> with fwAD.dual_level():
-...     x = fwAD.make_dual(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
+>>> from autograd_mini import forward_ad as fwad
+>>> with fwad.dual_level():
+...     x = fwad.make_dual(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
 ...     y = am.sin(x) * x
-...     primal, tangent = fwAD.unpack_dual(y)
+...     primal, tangent = fwad.unpack_dual(y)
 >>> tangent   # ẏ = (cos x · x + sin x) · ẋ
 Tensor([0.        , 1.38177329])
 
