@@ -61,7 +61,8 @@ def test_quiet_prints_only_the_summary_when_all_agree(capsys: pytest.CaptureFixt
     assert main(["gradcheck", "--op", "tanh", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [out.strip()]
-    assert out.startswith(f"gradcheck: 1 op ({len(cases_for('tanh'))} cases") and out.rstrip().endswith("all agree")
+    assert out.startswith(f"gradcheck: 1 op ({len(cases_for('tanh'))} cases")
+    assert out.rstrip().endswith("all agree")
 
 
 def test_unknown_op_names_the_known_ones(capsys: pytest.CaptureFixture[str]):
