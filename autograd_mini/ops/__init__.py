@@ -1,31 +1,66 @@
-"""Every differentiable primitive, grouped by kind; ``REGISTRY`` maps names to ops."""
+"""Every differentiable primitive, grouped by kind; ``REGISTRY`` maps names to ops.
 
-from . import (  # the order of REGISTRY (and the docs table): unary, binary, ...
+Importing this package registers every op (each module's entries) and publishes the
+public functions and Tensor methods generated from them. New op modules are added to the
+import list below; ``torch_names`` comes last, because it gives every function that takes
+``axis=`` PyTorch's ``dim=`` too, including those of the modules above it.
+"""
+
+from . import (  # the order of REGISTRY (and so of the docs table) follows these imports
+    activation,
+    bce,
     binary,
+    conv,
+    decompositions,
+    einsum,
+    elementwise,
+    embedding,
     linalg,
+    linalg_api,
+    logic,
     loss,
     methods,  # attaches Tensor's operators and methods
+    pool,
     reduction,
+    reductions_api,
+    scan,
     selection,
     shape,
+    shape_api,
     unary,
+    windows,
 )
-from .registry import REGISTRY, Op
-from . import activation, elementwise  # issue 13: activations; elementwise ops with parameters
-from . import shape_api, windows  # issue 13: shape, indexing, padding, sliding windows
-from . import decompositions, einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
-from . import logic, reductions_api, scan  # issue 13: comparisons and logic; reductions and scans
-from . import conv, embedding, pool  # issue 15: convolution, max pooling, embedding lookup
-from . import bce  # issue 15: binary cross-entropy with PyTorch's gradient rule
-
-__all__ = [
-    "REGISTRY", "Op", "binary", "linalg", "loss", "methods", "reduction", "selection", "shape", "unary",
-]
-
-# Last, after every module above registered its ops and functions: PyTorch's spellings
-# (dim=/keepdim= for every axis=/keepdims=, cat, clamp, x.mT ...). New op modules are
-# imported above this line.
 from . import api as _api
-from . import torch_names
+from .registry import REGISTRY, Op
+
+from . import torch_names  # isort: skip  (last: see the module docstring)
 
 torch_names.accept_dim_names(_api)
+
+__all__ = [
+    "REGISTRY",
+    "Op",
+    "activation",
+    "bce",
+    "binary",
+    "conv",
+    "decompositions",
+    "einsum",
+    "elementwise",
+    "embedding",
+    "linalg",
+    "linalg_api",
+    "logic",
+    "loss",
+    "methods",
+    "pool",
+    "reduction",
+    "reductions_api",
+    "scan",
+    "selection",
+    "shape",
+    "shape_api",
+    "torch_names",
+    "unary",
+    "windows",
+]
