@@ -33,9 +33,19 @@ def as_generator(generator: Generator, who: str = "init") -> np.random.Generator
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for an activation: 1 (linear, sigmoid), 5/3 (tanh),
-    √2 (relu), √(2/(1 + slope²)) (leaky_relu, slope ``param`` or 0.01), 3/4 (selu)."""
-    linear = {"linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid"}
+    """The recommended gain for an activation (PyTorch's table).
+
+    1 for linear, identity, conv1d/2d/3d, conv_transpose1d/2d/3d and sigmoid; 5/3 for
+    tanh; √2 for relu; √(2/(1 + slope²)) for leaky_relu (negative slope ``param``, default
+    0.01); 3/4 for selu.
+
+    >>> round(calculate_gain("leaky_relu", 0.2), 6), calculate_gain("conv_transpose2d")
+    (1.386750, 1.0)
+    """
+    linear = {
+        "linear", "identity", "conv1d", "conv2d", "conv3d",
+        "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid",
+    }
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":
@@ -43,13 +53,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float, np.integer, np.floating)) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1.0 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4.0
     raise ValueError(
-        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; use one of linear, "
-        f"sigmoid, tanh, relu, leaky_relu, selu"
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; use one of "
+        f"{', '.join(sorted(linear))}, tanh, relu, leaky_relu, selu"
     )
 
 

@@ -244,6 +244,8 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
     # Forward hooks, created on first registration (class-level None keeps __init__ and
     # the hook-free call cheap).
     _forward_pre_hooks: _Hooks | None = None
@@ -253,6 +255,8 @@ class Module:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers", set())
 
     # ------------------------------------------------------------ registration
 
@@ -293,6 +297,8 @@ class Module:
                     f"None), not a {type(value).__name__}"
                 )
             modules[name] = None
+        elif name in self.__dict__.get("_buffers", ()):
+            self._buffers[name] = _as_buffer(value, f"{type(self).__name__}.{name}")
         else:
             _refuse_hidden_modules(self, name, value)
             object.__setattr__(self, name, value)
@@ -303,6 +309,8 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers.discard(name)
 
     def _replace(self, registry: dict[str, Any], name: str, value: Any) -> None:
         if name in registry:
@@ -319,6 +327,8 @@ class Module:
             return d["_parameters"][name]
         if "_modules" in d and name in d["_modules"]:
             return d["_modules"][name]
+        if "_buffers" in d and name in d["_buffers"]:
+            return d["_buffers"][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
@@ -326,11 +336,16 @@ class Module:
             del self._parameters[name]
         elif name in self._modules:
             del self._modules[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers.discard(name)
         else:
             object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
+        return sorted(
+            set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers)
+        )
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name`` (like assigning ``self.<name> = param``)."""
@@ -343,6 +358,40 @@ class Module:
         self._check_initialised(name)
         self._modules.pop(name, None)
         self._replace(self._parameters, name, param)
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register ``tensor`` as a buffer: state of the module that is not a parameter.
+
+        A buffer (batch norm's ``running_mean``, say) is read as ``self.<name>``, moves
+        with the module, is listed by :meth:`named_buffers` and, if ``persistent``, is
+        saved in :meth:`state_dict` under its dotted name, next to the parameters, and
+        restored by :meth:`load_state_dict`; optimizers never see it. ``tensor`` is a
+        Tensor, a NumPy array (wrapped, no gradient) or ``None`` (registered but absent:
+        not in the state dict). Assigning ``self.<name> = value`` later replaces it.
+
+        >>> import numpy as np
+        >>> from autograd_mini import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", np.zeros((), dtype=np.int64))
+        >>> m.register_buffer("scratch", np.ones(2), persistent=False)
+        >>> list(m.state_dict()), [name for name, _ in m.named_buffers()]
+        (['count'], ['count', 'scratch'])
+        """
+        who = f"{type(self).__name__}.register_buffer"
+        _check_name(name, "register_buffer")
+        self._check_initialised(name)
+        taken = name in self.__dict__ or name in self._parameters or name in self._modules
+        if taken and name not in self._buffers:
+            raise KeyError(
+                f"{who}: attribute '{name}' already exists (as a parameter, sub-module or "
+                f"plain attribute); pick another name or delete it first"
+            )
+        buffer = _as_buffer(tensor, f"{who}('{name}')")
+        self._buffers[name] = buffer
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` under ``name`` (like assigning ``self.<name> = module``)."""
@@ -495,6 +544,38 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer (persistent or not) with its dotted name (``bn.running_mean``)."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for key, buffer in module._buffers.items():
+                if buffer is None or id(buffer) in seen:
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_name}.{key}" if module_name else key), buffer
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer of the tree."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def _state_tensors(self) -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict`` holds, in PyTorch's order: per module (this one first, then
+        its sub-modules depth first) its parameters, then its persistent buffers."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for key, param in module._parameters.items():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield prefix + key, param
+            for key, buffer in module._buffers.items():
+                if buffer is None or key in module._non_persistent_buffers or id(buffer) in seen:
+                    continue
+                seen.add(id(buffer))
+                yield prefix + key, buffer
+
     def num_parameters(self) -> int:
         """The total number of scalar parameters."""
         return sum(p.size for p in self.parameters())
@@ -528,13 +609,18 @@ class Module:
         return self
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter's array, keyed by dotted name."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        """Copies of every parameter's and persistent buffer's array, keyed by dotted name.
+
+        The keys and their order are PyTorch's (``0.weight``, ``0.bias``,
+        ``1.running_mean``, ``1.running_var``, ``1.num_batches_tracked`` ...).
+        """
+        return OrderedDict((name, t.data.copy()) for name, t in self._state_tensors())
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
     ) -> IncompatibleKeys:
-        """Copy arrays from ``state_dict`` into the parameters of the same names.
+        """Copy arrays from ``state_dict`` into the parameters and persistent buffers of the
+        same names.
 
         Everything is checked before anything is written, so on error the model is left
         untouched. With ``strict=True`` missing and unexpected keys are errors; shape
@@ -546,10 +632,10 @@ class Module:
                 f"load_state_dict: expected a mapping of name -> array, got "
                 f"{type(state_dict).__name__}"
             )
-        own = dict(self.named_parameters())
+        own = dict(self._state_tensors())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        updates: list[tuple[Parameter, np.ndarray]] = []
+        updates: list[tuple[Tensor, np.ndarray]] = []
         problems: list[str] = []
         for name, param in own.items():
             if name not in state_dict:
@@ -561,7 +647,8 @@ class Module:
             elif array.shape != param.shape:
                 problems.append(
                     f"size mismatch for '{name}': the file has shape {array.shape}, the "
-                    f"model's parameter has shape {param.shape}"
+                    f"model's {'parameter' if isinstance(param, Parameter) else 'buffer'} has "
+                    f"shape {param.shape}"
                 )
             else:
                 updates.append((param, np.array(array, dtype=param.dtype, copy=True)))
@@ -587,7 +674,7 @@ class Module:
         save_npz(path, self.state_dict())
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
-        """Load parameters saved by :meth:`save` into this model; returns ``self``.
+        """Load parameters and buffers saved by :meth:`save` into this model; returns ``self``.
 
         The file is read with ``allow_pickle=False``: a file holding Python objects
         (which could run code when unpickled) is refused with a ``ValueError`` before
@@ -611,6 +698,15 @@ class Module:
         if not self._modules and len(lines) <= 1:
             return f"{type(self).__name__}({extra})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _as_buffer(value: Any, who: str) -> Tensor | None:
+    """A buffer's value: a Tensor (kept as is), a NumPy array (wrapped) or None."""
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor._wrap(value)
+    raise TypeError(f"{who}: a buffer must be a Tensor, a NumPy array or None, got {type(value).__name__}")
 
 
 def _check_name(name: str, who: str) -> None:
