@@ -293,14 +293,14 @@ def flipud(x: Any) -> Tensor:
 
 @public
 @tensor_method
-def rot90(x: Any, k: int = 1, axes: Any = (0, 1), *, dims: Any = None) -> Tensor:
-    """Rotate by 90° ``k`` times in the plane of ``axes`` (from the first axis towards the
-    second, ``np.rot90``; ``dims=`` as in PyTorch).
+def rot90(x: Any, k: int = 1, axes: Any = None, *, dims: Any = None) -> Tensor:
+    """Rotate by 90° ``k`` times in the plane of ``axes`` (default (0, 1); from the first
+    axis towards the second, ``np.rot90``; ``dims=`` as in PyTorch).
 
     Derivative: x̄ = rot90(ȳ, -k, axes).
     """
     t = _t(x, "rot90")
-    given = _ints(_alias("rot90", "axes", axes, "dims", dims), "rot90", "axes")
+    given = _ints(_alias("rot90", "axes", axes, "dims", dims) or (0, 1), "rot90", "axes")
     if len(given) != 2:
         raise ValueError(f"rot90: axes must be two axes, got {given!r}")
     _need_ndim(t, 2, "rot90")
@@ -847,16 +847,19 @@ def take_along_axis(x: Any, indices: Any, axis: int | None = -1) -> Tensor:
     else:
         _need_ndim(t, 1, "take_along_axis")
         a = _ax(t, axis, "take_along_axis")
-    _check_index_shape(t, idx, "take_along_axis")
+    _along_checks(t, idx, a, "take_along_axis")
+    idx = _in_range(idx, t.shape[a], "take_along_axis", a, t.shape)
+    return _get(t, _along_index(t.shape, idx, a, t.shape))
+
+
+def _along_checks(t: Tensor, idx: np.ndarray, a: int, who: str) -> None:
+    _check_index_shape(t, idx, who)
     for d in range(t.ndim):
         if d != a and idx.shape[d] not in (1, t.shape[d]):
             raise ValueError(
-                f"take_along_axis: indices of shape {idx.shape} do not broadcast against the "
-                f"tensor of shape {t.shape} outside axis {a}: each other axis must be 1 or "
-                f"{t.shape[d]}"
+                f"{who}: indices of shape {idx.shape} do not broadcast against the tensor of "
+                f"shape {t.shape} outside axis {a}: axis {d} of the indices must be 1 or {t.shape[d]}"
             )
-    idx = _in_range(idx, t.shape[a], "take_along_axis", a, t.shape)
-    return _get(t, _along_index(t.shape, idx, a, t.shape))
 
 
 def _gather_checks(t: Tensor, idx: np.ndarray, a: int, who: str) -> None:
@@ -940,7 +943,7 @@ def put_along_axis(x: Any, indices: Any, values: Any, axis: int | None) -> Tenso
     else:
         _need_ndim(t, 1, "put_along_axis")
         a = _ax(t, axis, "put_along_axis")
-    _check_index_shape(t, idx, "put_along_axis")
+    _along_checks(t, idx, a, "put_along_axis")
     idx = _in_range(idx, t.shape[a], "put_along_axis", a, t.shape)
     sizes = tuple(idx.shape[d] if d == a else t.shape[d] for d in range(t.ndim))
     index = _along_index(t.shape, idx, a, sizes)

@@ -15,8 +15,9 @@ Each rule is written with the other op, so second- and higher-order gradients wo
 each op is linear (``jvp="linear"``). A nonzero constant pad value is added by the public
 function as a constant (the op itself always pads a linear map: zeros).
 
-The forwards are NumPy only: ``pad`` is ``np.pad``; ``pad_adjoint`` folds each padded
-axis back with one gather and one ``np.add.reduceat`` (no loop over positions);
+The forwards are NumPy only: ``pad`` is ``np.pad``; ``pad_adjoint`` copies the centre and adds
+the padded entries back onto their sources with one ``np.add.at`` per axis (no loop over
+positions);
 ``sliding_window`` is a strided view (no copy); ``fold_windows`` loops over the offsets
 inside a window (9 for a 3×3 kernel), each a strided slice-add over all windows at once.
 """
@@ -59,9 +60,11 @@ def _pad_adjoint_forward(g: Any, widths: Widths = (), mode: str = "constant") ->
             continue
         n = out.shape[axis] - lo - hi
         src = _sources(n, lo, hi, mode)
-        order = np.argsort(src, kind="stable")  # places grouped by the value they copy
-        starts = np.searchsorted(src[order], np.arange(n))  # every value has >= 1 place
-        out = np.add.reduceat(np.take(out, order, axis=axis), starts, axis=axis)
+        moved = np.moveaxis(out, axis, 0)
+        folded = moved[lo : lo + n].copy()  # the centre, then every padded entry onto its source
+        edges = np.r_[0:lo, lo + n : lo + n + hi]
+        np.add.at(folded, src[edges], moved[edges])
+        out = np.moveaxis(folded, 0, axis)
     return out
 
 
