@@ -139,8 +139,9 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         else:
             values.append(a)
     st = state
+    detour = st.detour  # anomaly or forward mode is on
     try:
-        if st.anomaly:  # anomaly mode reports non-finite results itself, more precisely
+        if detour and st.anomaly:  # anomaly mode reports non-finite results itself, more precisely
             with np.errstate(all="ignore"):
                 out = op.forward(*values, **params) if params else op.forward(*values)
         else:
@@ -153,7 +154,8 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         out = np.asarray(out)
     t = Tensor.__new__(Tensor)
     t._data = out
-    if st.anomaly:
+    anomalous = detour and st.anomaly
+    if anomalous:
         site = anomaly.creation_site()
         anomaly.check_forward(op.name, args, out, site)
     if requires_grad and st.grad_enabled:
@@ -164,16 +166,15 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
             params,
             EPOCH[0] if op.save_inputs else None,
         )
-        if st.anomaly:
+        if anomalous:
             node.trace = site
         t.grad_fn = node
         t.requires_grad = True
         if op.view:
             base = args[0]
             t._base = base if base._base is None else base._base
-    fw = st.forward
-    if fw is not None:  # forward mode: the output's tangents (core/forward.py)
-        fw.push(op, args, params, t)
+    if detour and st.forward is not None:  # forward mode: the output's tangents (core/forward.py)
+        st.forward.push(op, args, params, t)
     return t
 
 
@@ -184,7 +185,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
     errors), without building argument lists.
     """
     st = state
-    if st.anomaly or st.forward is not None:
+    if st.detour:  # anomaly or forward mode
         return apply_op(op, (x, y), None)
     if isinstance(y, Tensor):
         try:
@@ -213,7 +214,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
 def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Tensor:
     """``apply_op`` for one Tensor input: the elementwise functions' fast path."""
     st = state
-    if st.anomaly or st.forward is not None:
+    if st.detour:  # anomaly or forward mode
         return apply_op(op, (x,), params)
     try:
         out = op.forward(x._data, **params) if params else op.forward(x._data)

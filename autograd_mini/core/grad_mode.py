@@ -16,12 +16,37 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
-    """Per-thread engine flags (a fresh thread starts with grad on, anomaly off)."""
+    """Per-thread engine flags (a fresh thread starts with grad on, anomaly off).
+
+    ``detour`` is true while anomaly mode or forward mode is on: the ops' fast paths read
+    that one flag and leave both modes' extra work to ``apply_op``.
+    """
 
     def __init__(self) -> None:
         self.grad_enabled = True
-        self.anomaly = False
-        self.forward: Any = None  # the open dual levels (core/forward.py); None: forward mode off
+        self._anomaly = False
+        self._forward: Any = None
+        self.detour = False
+
+    @property
+    def anomaly(self) -> bool:
+        """Anomaly detection is on."""
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, mode: bool) -> None:
+        self._anomaly = mode
+        self.detour = bool(mode) or self._forward is not None
+
+    @property
+    def forward(self) -> Any:
+        """The open dual levels (:mod:`autograd_mini.core.forward`); None: forward mode is off."""
+        return self._forward
+
+    @forward.setter
+    def forward(self, stack: Any) -> None:
+        self._forward = stack
+        self.detour = stack is not None or self._anomaly
 
 
 state = _State()
