@@ -157,6 +157,8 @@ def render(results: dict[str, Any]) -> str:
                 f"{lib['peak_rss_mb']:.0f} MB | {ref['total_s']:.3f} s, {ref['peak_rss_mb']:.0f} MB | "
                 f"{c['ratio']:.2f}× |"
             )
+    if "W7" in w:
+        lines += ["", *jacobian_section(w["W7"])]
     lines += ["", "## Where the time goes", ""]
     lines += _explanations(main)
     if "profile_W1" in main:
@@ -164,6 +166,36 @@ def render(results: dict[str, Any]) -> str:
                   "```text", main["profile_W1"], "```"]
     lines += ["", "Regenerate with `make bench`; raw results are in `bench/results/`.", ""]
     return "\n".join(lines)
+
+
+def jacobian_section(w7: dict[str, Any]) -> list[str]:
+    """W7: a full Jacobian by forward mode (jacfwd) and by reverse mode (jacrev)."""
+    lines = [
+        "## W7: Jacobians by forward and reverse mode (float32, 1 thread)",
+        "",
+        "The full Jacobian of f(x) = A₂ tanh(A₁ x), f: Rⁿ → Rᵐ (64 hidden units). `am.jacfwd` "
+        "pushes one tangent per pass (n passes, one column each), `am.jacrev` one cotangent per "
+        "pass after one recorded forward pass (m passes, one row each); both are first checked "
+        "to agree.",
+        "",
+        "| Jacobian | n → m | jacfwd | jacrev | jacfwd / jacrev |",
+        "|---|---|---|---|---|",
+    ]
+    for label in ("tall", "wide"):
+        r = w7[label]
+        lines.append(
+            f"| {label} | {r['n']} → {r['m']} | {_fmt_time(r['jacfwd_s'])} | {_fmt_time(r['jacrev_s'])} | "
+            f"{r['fwd_over_rev']:.3g}× |"
+        )
+    tall, wide = w7["tall"], w7["wide"]
+    lines += [
+        "",
+        f"Forward mode wins the tall Jacobian ({1 / tall['fwd_over_rev']:.1f}× faster: {tall['n']} passes "
+        f"against {tall['m']}) and reverse mode the wide one ({wide['fwd_over_rev']:.1f}× faster: "
+        f"{wide['m']} passes against {wide['n']}); the crossover is near n = m. See the notebook "
+        "*Forward and reverse mode* for the whole grid of n and m and the memory.",
+    ]
+    return lines
 
 
 def _explanations(main: dict[str, Any]) -> list[str]:

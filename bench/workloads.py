@@ -7,6 +7,7 @@ the median time per step with its min-max, and the ratio library / hand-written.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import resource
@@ -268,3 +269,38 @@ def memory_growth(x: np.ndarray, y: np.ndarray, dtype: Any, steps: int) -> dict[
         step()
     gc.collect()
     return {"steps": steps, "rss_growth_mb": rss_mb() - start}
+
+
+def jacobian_modes(dtype: Any, repeats: int, hidden: int = 64) -> dict[str, Any]:
+    """W7: the full Jacobian of f(x) = A₂ tanh(A₁ x), f: Rⁿ → Rᵐ, by jacfwd and by jacrev.
+
+    Forward mode pushes one tangent per pass (n passes: one column each), reverse mode
+    one cotangent per pass (m passes: one row each), so jacfwd should win on tall
+    Jacobians (n ≪ m) and jacrev on wide ones (n ≫ m). Both are first checked to agree.
+    """
+    out: dict[str, Any] = {}
+    for label, n, m in (("tall", 8, 256), ("wide", 256, 8)):
+        rng = np.random.default_rng(0)
+        a1 = (rng.standard_normal((hidden, n)) / np.sqrt(n)).astype(dtype)
+        a2 = (rng.standard_normal((m, hidden)) / np.sqrt(hidden)).astype(dtype)
+        x = rng.standard_normal(n).astype(dtype)
+
+        def f(t: am.Tensor, a1: np.ndarray = a1, a2: np.ndarray = a2) -> am.Tensor:
+            return a2 @ am.tanh(a1 @ t)
+
+        fwd, rev = am.jacfwd(f), am.jacrev(f)
+        j_fwd, j_rev = fwd(x), rev(x)
+        rtol = 1e-3 if np.dtype(dtype) == np.float32 else 1e-10
+        verified = bool(np.allclose(j_fwd, j_rev, rtol=rtol, atol=rtol * 1e-2))
+        if not verified or j_fwd.shape != (m, n):
+            raise AssertionError(f"W7 {label}: jacfwd and jacrev disagree: the benchmark is void")
+        timing = compare(functools.partial(fwd, x), functools.partial(rev, x), 1, repeats)
+        out[label] = {
+            "n": n,
+            "m": m,
+            "jacfwd_s": timing["library_s"],
+            "jacrev_s": timing["reference_s"],
+            "fwd_over_rev": timing["ratio"],
+            "verified": verified,
+        }
+    return out

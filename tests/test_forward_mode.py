@@ -419,3 +419,18 @@ def test_random_programs_agree_in_both_modes(spec):
     loss = lambda t: (f(t) ** 2).sum()
     np.testing.assert_allclose(am.hessian(loss)(x), am.jacrev(am.jacrev(loss))(x), rtol=1e-8, atol=1e-10)
 
+
+
+def test_bench_workload_w7_checks_both_modes_and_renders():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import workloads
+    from bench.__main__ import jacobian_section
+
+    result = workloads.jacobian_modes(np.float64, repeats=1, hidden=8)
+    assert result["tall"]["verified"] and result["wide"]["verified"]
+    assert (result["tall"]["n"], result["tall"]["m"]) == (8, 256)
+    text = "\n".join(jacobian_section(result))
+    assert "| tall | 8 → 256 |" in text and "| wide | 256 → 8 |" in text
