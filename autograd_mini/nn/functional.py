@@ -63,6 +63,81 @@ def log_softmax(input: Any, dim: int = -1) -> Tensor:
     return ops.log_softmax(input, dim)
 
 
+# ---------------------------------------------------------------- activations (issue 13)
+# PyTorch's signatures. ``inplace=True`` is accepted so ported code runs, and computes out
+# of place: the result is returned and the input is left unchanged.
+
+
+def gelu(input: Any, approximate: str = "none") -> Tensor:
+    """x·Φ(x), exact (erf) or ``approximate="tanh"``.  Derivative: ḡ·(Φ(x) + x·φ(x))."""
+    return ops.gelu(input, approximate)
+
+
+def silu(input: Any, inplace: bool = False) -> Tensor:
+    """x·σ(x) (swish).  Derivative: ḡ·σ(x)(1 + x(1 - σ(x)))."""
+    return ops.silu(input)
+
+
+def mish(input: Any, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x)).  Derivative: ḡ·(tanh(sp) + x·σ(x)(1 - tanh²(sp)))."""
+    return ops.mish(input)
+
+
+def selu(input: Any, inplace: bool = False) -> Tensor:
+    """λ·(x if x > 0 else α(eˣ - 1)) with SELU's λ, α.  Derivative: ḡ·(λ or y + λα)."""
+    return ops.selu(input)
+
+
+def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else α(e^(x/α) - 1).  Derivative: ḡ·(1 or e^(x/α))."""
+    return ops.celu(input, alpha)
+
+
+def relu6(input: Any, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6).  Derivative: ḡ·[0 < x < 6] (0 at 0 and 6, PyTorch)."""
+    return ops.relu6(input)
+
+
+def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clamped into [min_val, max_val].  Derivative: ḡ·[min_val < x < max_val] (0 at the bounds)."""
+    return ops.hardtanh(input, min_val, max_val)
+
+
+def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:
+    """min(max(x + 3, 0), 6)/6.  Derivative: ḡ/6 on -3 < x < 3, else 0."""
+    return ops.hardsigmoid(input)
+
+
+def hardswish(input: Any, inplace: bool = False) -> Tensor:
+    """x·min(max(x + 3, 0), 6)/6.  Derivative: ḡ·(0, x/3 + ½ on [-3, 3], or 1)."""
+    return ops.hardswish(input)
+
+
+def softsign(input: Any) -> Tensor:
+    """x / (1 + |x|).  Derivative: ḡ / (1 + |x|)²."""
+    return ops.softsign(input)
+
+
+def logsigmoid(input: Any) -> Tensor:
+    """log σ(x), stable.  Derivative: ḡ·σ(-x)."""
+    return ops.logsigmoid(input)
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(βx))/β; x where βx > threshold.  Derivative: ḡ·σ(βx) (ḡ above the threshold)."""
+    return ops.softplus(input, beta, threshold)
+
+
+def softmin(input: Any, dim: int = -1) -> Tensor:
+    """softmax(-x) along ``dim``.  Derivative: x̄ = -y ⊙ (ḡ - Σ ḡ⊙y)."""
+    return ops.softmin(input, dim)
+
+
+def glu(input: Any, dim: int = -1) -> Tensor:
+    """a ⊙ σ(b) for the halves a, b of ``input`` along ``dim``.  Derivative: ā = ḡσ(b), b̄ = ḡaσ'(b)."""
+    return ops.glu(input, dim)
+
+
 def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b with W of shape (out_features, in_features).
 
