@@ -8,6 +8,7 @@ Losses take ``input`` (the model's output) first and ``target`` second, and a
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,14 +16,11 @@ import numpy as np
 from ..ops import api as ops
 from ..ops import linalg, reduction, shape_api
 from ..ops import loss as loss_ops
+from ..ops.bce import binary_cross_entropy as _bce_op  # issue 15: PyTorch's BCE gradient
 from ..tensor import Tensor, apply_op
 from .init import Generator, as_generator
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-# log(p) is clamped at -100 like PyTorch's BCELoss: p is clipped at e^-100 before the log,
-# which gives the same value and keeps log's gradient finite where p = 0.
-_LOG_CLAMP = float(np.exp(-100.0))
 
 
 # ---------------------------------------------------------------- activations
@@ -186,6 +184,119 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
     return shape_api.torch_pad(input, pad, mode, value)
 
 
+# ---------------------------------------------------------------- attention (issue 15)
+
+
+def scaled_dot_product_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    *,
+    generator: Generator = None,
+) -> Tensor:
+    """softmax(Q Kᵀ · scale + mask) V, PyTorch's ``scaled_dot_product_attention``.
+
+    ``query`` is (..., L, E), ``key`` (..., S, E) and ``value`` (..., S, Eᵥ); leading axes
+    broadcast, the result is (..., L, Eᵥ). ``scale`` defaults to 1/√E. ``attn_mask``
+    broadcasts to (..., L, S): a boolean mask says which keys each query may attend to
+    (True = takes part, as in PyTorch), a float mask is added to the scores (use -inf to
+    exclude). ``is_causal=True`` lets query i attend to keys j ≤ i only (a lower
+    triangular (L, S) mask; do not combine it with ``attn_mask``). A query whose every key
+    is excluded gets all-zero weights (and a zero output) instead of nan. ``dropout_p``
+    drops attention weights (always, as PyTorch's functional does: pass 0 in evaluation);
+    ``generator`` (keyword-only, not in PyTorch) makes the mask reproducible.
+
+    Composed of ``matmul``, ``softmax`` and ``where``, so its derivative is theirs: with
+    A = softmax(S), V̄ = Aᵀ Ō, Ā = Ō Vᵀ, S̄ = A ⊙ (Ā - Σⱼ Ā ⊙ A), Q̄ = S̄ K·scale,
+    K̄ = S̄ᵀ Q·scale.
+
+    >>> import numpy as np
+    >>> from autograd_mini.nn import functional as F
+    >>> q = k = v = np.eye(3)[None]  # (1, L=3, E=3)
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
+    (1, 3, 3)
+    """
+    out, _ = _attention(
+        query, key, value, attn_mask, dropout_p, is_causal, scale, generator,
+        "scaled_dot_product_attention",
+    )
+    return out
+
+
+def _attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any,
+    dropout_p: float,
+    is_causal: bool,
+    scale: float | None,
+    generator: Generator,
+    who: str,
+) -> tuple[Tensor, Tensor]:
+    """(output, attention weights) of scaled dot-product attention (see above)."""
+    q, k, v = (ops.as_tensor(t, who) for t in (query, key, value))
+    _check_probability(dropout_p, who)
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise ValueError(
+            f"{who}: query, key and value need at least 2 axes (..., L, E), (..., S, E), "
+            f"(..., S, Ev); got shapes {q.shape}, {k.shape}, {v.shape}"
+        )
+    if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
+        raise ValueError(
+            f"{who}: query {q.shape} and key {k.shape} must share their last axis E, and key "
+            f"and value {v.shape} their second-to-last axis S"
+        )
+    length, source = q.shape[-2], k.shape[-2]
+    factor = 1.0 / np.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scores = (q @ k.swapaxes(-1, -2)) * factor
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(
+                f"{who}: give attn_mask or is_causal=True, not both (is_causal builds the "
+                f"lower triangular mask itself)"
+            )
+        attn_mask = np.tril(np.ones((length, source), dtype=bool))
+    if attn_mask is not None:
+        scores = _add_mask(scores, attn_mask, who)
+    weights = _safe_softmax(scores)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True, generator)
+    return weights @ v, weights
+
+
+def _add_mask(scores: Tensor, mask: Any, who: str) -> Tensor:
+    """Scores with a mask applied: bool (True = takes part) or float (added)."""
+    m = mask if isinstance(mask, Tensor) else np.asarray(mask)
+    try:
+        np.broadcast_shapes(tuple(m.shape), scores.shape)
+    except ValueError:
+        raise ValueError(
+            f"{who}: the mask of shape {tuple(m.shape)} does not broadcast to the attention "
+            f"scores' shape {scores.shape} (..., L, S)"
+        ) from None
+    if m.dtype == np.bool_:
+        keep = m.data if isinstance(m, Tensor) else m
+        return ops.where(keep, scores, np.array(-np.inf, dtype=scores.dtype))
+    if m.dtype.kind != "f":
+        raise TypeError(f"{who}: the mask must be bool or floating point, got {m.dtype}")
+    return scores + (m if isinstance(m, Tensor) else m.astype(scores.dtype, copy=False))
+
+
+def _safe_softmax(scores: Tensor) -> Tensor:
+    """softmax over the last axis; rows whose every score is -inf give zeros, not nan."""
+    dead = np.isneginf(scores.data).all(axis=-1, keepdims=True)
+    if not dead.any():
+        return ops.softmax(scores, -1)
+    zero = np.zeros((), dtype=scores.dtype)
+    weights = ops.softmax(ops.where(dead, zero, scores), -1)
+    return ops.where(dead, zero, weights)
+
+
 # ---------------------------------------------------------------- losses
 
 
@@ -209,7 +320,8 @@ def binary_cross_entropy(
     """-[y log p + (1 - y) log(1 - p)] for probabilities p in [0, 1].
 
     Each log is clamped at -100 (like PyTorch), so p = 0 or 1 gives a finite loss.
-    Derivative: p̄ = (p - y) / (p(1 - p)) inside the clamp, 0 where a log is clamped.
+    Derivative (PyTorch's rule, one fused op): p̄ = ḡ·(p - y) / max(p(1 - p), 1e-12), so
+    at p = 0 or 1 the gradient is large and points toward the target instead of vanishing.
     Prefer :func:`binary_cross_entropy_with_logits` on raw scores: it is stable.
     """
     p, y = _pair(input, target, "binary_cross_entropy")
@@ -220,9 +332,7 @@ def binary_cross_entropy(
             f"in [{np.nanmin(values):.4g}, {np.nanmax(values):.4g}]; apply a sigmoid "
             f"first or use binary_cross_entropy_with_logits on raw scores"
         )
-    log_p = ops.log(ops.clip(p, _LOG_CLAMP, None))
-    log_not_p = ops.log(ops.clip(1.0 - p, _LOG_CLAMP, None))
-    loss = -(y * log_p + (1.0 - y) * log_not_p)
+    loss = apply_op(_bce_op, (p, y), None)  # one op: PyTorch's gradient rule
     return _reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction, "binary_cross_entropy")
 
 
@@ -405,6 +515,184 @@ def _class_index_loss(
     if isinstance(total, Tensor):
         return losses.sum() / total
     return losses.sum() * (1.0 / float(total))
+
+
+# ---------------------------------------------------------------- more losses (issue 15)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Absolute error |x - y|, reduced by ``reduction``.
+
+    Derivative: x̄ = ḡ·sign(x - y), 0 where x = y (PyTorch's choice).
+    """
+    x, y = _pair(input, target, "l1_loss")
+    return _reduce(ops.abs(x - y), reduction, "l1_loss")
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½d²/β where |d| < β, else |d| - ½β, with d = x - y (PyTorch's ``smooth_l1_loss``).
+
+    β = 0 gives the L1 loss. Derivative: x̄ = ḡ·d/β inside, ḡ·sign(d) outside (the two
+    agree at |d| = β).
+    """
+    who = "smooth_l1_loss"
+    if not isinstance(beta, (int, float, np.floating)) or beta < 0:
+        raise ValueError(f"{who}: beta must be a non-negative number, got {beta!r}")
+    x, y = _pair(input, target, who)
+    d = x - y
+    size = ops.abs(d)
+    if beta == 0:
+        return _reduce(size, reduction, who)
+    inside = size.data < beta
+    return _reduce(ops.where(inside, d * d * (0.5 / beta), size - 0.5 * beta), reduction, who)
+
+
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """½d² where |d| < δ, else δ(|d| - ½δ), with d = x - y (PyTorch's ``huber_loss``).
+
+    Equals δ·smooth_l1_loss with β = δ. Derivative: x̄ = ḡ·d inside, ḡ·δ·sign(d) outside.
+    """
+    who = "huber_loss"
+    if not isinstance(delta, (int, float, np.floating)) or not delta > 0:
+        raise ValueError(f"{who}: delta must be a positive number, got {delta!r}")
+    x, y = _pair(input, target, who)
+    d = x - y
+    size = ops.abs(d)
+    inside = size.data < delta
+    return _reduce(ops.where(inside, 0.5 * d * d, (size - 0.5 * delta) * delta), reduction, who)
+
+
+def kl_div(
+    input: Any, target: Any, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """Kullback–Leibler divergence pointwise terms y·(log y - x), ``input`` x being
+    log-probabilities (PyTorch's ``kl_div``).
+
+    With ``log_target=True`` the target is given as log-probabilities too: eʸ·(y - x).
+    Terms with y = 0 are 0 (0·log 0 = 0). ``reduction="batchmean"`` divides the sum by
+    the batch size (the first axis): the KL divergence of each sample's distribution,
+    averaged, which is what the math means. ``"mean"`` divides by the number of
+    elements and warns, as PyTorch does. Derivative: x̄ = -ḡ·y (-ḡ·eʸ with
+    ``log_target``); a target that requires grad gets ȳ = ḡ·(log y + 1 - x) where y > 0
+    (ḡ·eʸ(y - x + 1) with ``log_target``).
+    """
+    who = "kl_div"
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(
+            f'{who}: reduction must be "batchmean", "mean", "sum" or "none", got {reduction!r}'
+        )
+    x, y = _pair(input, target, who)
+    if log_target:
+        terms = ops.exp(y) * (y - x)
+    else:
+        positive = (y.data if isinstance(y, Tensor) else y) > 0
+        safe = ops.where(positive, y, np.ones((), dtype=x.dtype))  # log 1 = 0 where y = 0
+        terms = y * ops.log(safe) - y * x
+    if reduction == "batchmean":
+        total = terms.sum()
+        return total / float(x.shape[0]) if x.ndim > 0 else total
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div: reduction='mean' divides the total loss by both the batch size and the "
+            "support size; 'batchmean' divides only by the batch size and is the KL "
+            "divergence of the math (as PyTorch warns)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _reduce(terms, reduction, who)
+
+
+def cosine_embedding_loss(
+    input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: str = "mean"
+) -> Tensor:
+    """1 - cos(x₁, x₂) for target 1, max(0, cos(x₁, x₂) - margin) for target -1.
+
+    Inputs are (N, D) with targets (N,), or (D,) with a 0-d target; the cosine is taken
+    along D as PyTorch computes it, Σx₁x₂ / √((Σx₁² + ε)(Σx₂² + ε)) with ε = 1e-12.
+    Derivative: that of the cosine, x̄₁ = (x₂/(|x₁||x₂|) - cos·x₁/|x₁|²)·(∓ḡ), through the
+    library's ops (the hinge passes the gradient at cos = margin, as PyTorch's clamp).
+    """
+    who = "cosine_embedding_loss"
+    a, b = ops.as_tensor(input1, who), ops.as_tensor(input2, who)
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if a.shape != b.shape or a.ndim not in (1, 2) or y.shape != a.shape[:-1]:
+        raise ValueError(
+            f"{who}: expected input1 and input2 of the same shape (N, D) with a target of "
+            f"shape (N,), or (D,) with a 0-d target; got {a.shape}, {b.shape} and {y.shape}"
+        )
+    if not np.isin(y, (1, -1)).all():
+        raise ValueError(f"{who}: the target must hold 1 (similar) or -1 (dissimilar)")
+    eps = 1e-12
+    cos = (a * b).sum(axis=-1) / ops.sqrt(((a * a).sum(axis=-1) + eps) * ((b * b).sum(axis=-1) + eps))
+    zero = np.zeros((), dtype=cos.dtype)
+    loss = ops.where(y == 1, 1.0 - cos, zero) + ops.where(y == -1, ops.clip(cos - margin, 0.0, None), zero)
+    return _reduce(loss, reduction, who)
+
+
+def margin_ranking_loss(
+    input1: Any, input2: Any, target: Any, margin: float = 0.0, reduction: str = "mean"
+) -> Tensor:
+    """max(0, -y·(x₁ - x₂) + margin): y = 1 asks x₁ to rank above x₂ by the margin, y = -1
+    the reverse (PyTorch's ``margin_ranking_loss``).
+
+    Derivative: x̄₁ = -ḡ·y, x̄₂ = ḡ·y where the hinge is active (at its kink too, as
+    PyTorch's clamp), 0 elsewhere.
+    """
+    who = "margin_ranking_loss"
+    a, b = ops.as_tensor(input1, who), ops.as_tensor(input2, who)
+    y = _target_value(target, who)
+    try:
+        np.broadcast_shapes(a.shape, b.shape, tuple(y.shape))
+    except ValueError:
+        raise ValueError(
+            f"{who}: input1 {a.shape}, input2 {b.shape} and target {tuple(y.shape)} must "
+            f"have the same (or broadcastable) shapes"
+        ) from None
+    if not isinstance(y, Tensor):
+        y = np.asarray(y, dtype=a.dtype)
+    return _reduce(ops.clip(-y * (a - b) + margin, 0.0, None), reduction, who)
+
+
+def gaussian_nll_loss(
+    input: Any,
+    target: Any,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of ``target`` under N(input, var):
+    ½(log max(var, ε) + (x - y)² / max(var, ε)) (+ ½ log 2π with ``full``).
+
+    ``var`` has the input's shape (one variance per output), or the input's shape without
+    its last axis, or with a last axis of size 1 (one variance per sample), or is a number;
+    it must be non-negative. As in PyTorch the clamp at ``eps`` is not differentiated:
+    the gradient reaches ``var`` as if unclamped, v̄ = ḡ·½(1/v - (x - y)²/v²) evaluated at
+    the clamped v. x̄ = ḡ·(x - y)/v.
+    """
+    who = "gaussian_nll_loss"
+    x = ops.as_tensor(input, who)
+    y = _target_value(target, who)
+    if isinstance(var, (int, float, np.floating)):
+        var = np.full(x.shape, float(var), dtype=x.dtype)  # one variance for every output
+    v = var if isinstance(var, Tensor) else ops.as_tensor(np.asarray(var, dtype=x.dtype), who)
+    if v.shape != x.shape:
+        if v.shape == x.shape[:-1]:
+            v = v.unsqueeze(-1)  # one variance per sample (homoscedastic)
+        elif not (x.ndim and v.shape[:-1] == x.shape[:-1] and v.shape[-1:] == (1,)):
+            raise ValueError(
+                f"{who}: var has shape {v.shape}; for an input of shape {x.shape} it must have "
+                f"shape {x.shape}, {x.shape[:-1]} or {(*x.shape[:-1], 1)}"
+            )
+    if (v.data < 0).any():
+        raise ValueError(f"{who}: var has negative entries; variances must be >= 0")
+    # clamp without a derivative (PyTorch clamps in place under no_grad): add a constant shift
+    shift = np.maximum(v.data, eps) - v.data
+    v = v + shift if shift.any() else v
+    loss = 0.5 * (ops.log(v) + (x - y) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * float(np.log(2.0 * np.pi))
+    return _reduce(loss, reduction, who)
 
 
 def l2_penalty(params: Any, lam: float, include_bias: bool = False) -> Tensor:
@@ -603,3 +891,26 @@ def _check_probability(p: float, who: str) -> None:
     if not isinstance(p, (int, float, np.floating)) or not 0.0 <= float(p) <= 1.0:
         raise ValueError(f"{who}: p must be a probability in [0, 1], got {p!r}")
 
+
+# ---------------------------------------------------------------- convolution, pooling,
+# normalisation, embedding (issue 15): written next to their modules, exported here
+from . import conv as _conv  # noqa: E402
+from . import embedding as _embedding  # noqa: E402
+from . import normalization as _normalization  # noqa: E402
+from . import pooling as _pooling  # noqa: E402
+
+conv1d = _conv.conv1d
+conv2d = _conv.conv2d
+conv_transpose1d = _conv.conv_transpose1d
+conv_transpose2d = _conv.conv_transpose2d
+max_pool1d = _pooling.max_pool1d
+max_pool2d = _pooling.max_pool2d
+avg_pool1d = _pooling.avg_pool1d
+avg_pool2d = _pooling.avg_pool2d
+adaptive_avg_pool1d = _pooling.adaptive_avg_pool1d
+adaptive_avg_pool2d = _pooling.adaptive_avg_pool2d
+interpolate = _pooling.interpolate
+batch_norm = _normalization.batch_norm
+layer_norm = _normalization.layer_norm
+group_norm = _normalization.group_norm
+embedding = _embedding.embedding

@@ -135,3 +135,129 @@ class NLLLoss(_Loss):
         if self.ignore_index != -100:
             options.append(f"ignore_index={self.ignore_index}")
         return ", ".join(o for o in options if o)
+
+
+# ---------------------------------------------------------------- issue 15
+
+
+class L1Loss(_Loss):
+    """Mean absolute error |x - y| (see :func:`~autograd_mini.nn.functional.l1_loss`)."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        """The loss of ``input`` against ``target`` (same shape)."""
+        return functional.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """½d²/β where |d| < β, else |d| - ½β (see :func:`~autograd_mini.nn.functional.smooth_l1_loss`)."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not isinstance(beta, (int, float)) or beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be a non-negative number, got {beta!r}")
+        self.beta = float(beta)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        """The loss of ``input`` against ``target`` (same shape)."""
+        return functional.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        return ", ".join(o for o in (super().extra_repr(), _option("beta", self.beta, 1.0)) if o)
+
+
+class HuberLoss(_Loss):
+    """½d² where |d| < δ, else δ(|d| - ½δ) (see :func:`~autograd_mini.nn.functional.huber_loss`)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not isinstance(delta, (int, float)) or not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be a positive number, got {delta!r}")
+        self.delta = float(delta)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        """The loss of ``input`` against ``target`` (same shape)."""
+        return functional.huber_loss(input, target, self.reduction, self.delta)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        return ", ".join(o for o in (super().extra_repr(), _option("delta", self.delta, 1.0)) if o)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence terms y·(log y - x) of log-probabilities x against probabilities y
+    (``log_target=True``: log-probabilities y); ``reduction="batchmean"`` gives the KL
+    divergence per sample (see :func:`~autograd_mini.nn.functional.kl_div`)."""
+
+    _reductions = ("mean", "sum", "none", "batchmean")
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = bool(log_target)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        """The loss of log-probabilities ``input`` against ``target`` (same shape)."""
+        return functional.kl_div(input, target, self.reduction, self.log_target)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        extra = "log_target=True" if self.log_target else ""
+        return ", ".join(o for o in (super().extra_repr(), extra) if o)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """1 - cos(x₁, x₂) for target 1, max(0, cos(x₁, x₂) - margin) for target -1 (see
+    :func:`~autograd_mini.nn.functional.cosine_embedding_loss`)."""
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = float(margin)
+
+    def forward(self, input1: Any, input2: Any, target: Any) -> Tensor:
+        """The loss of the pairs (``input1``, ``input2``) labelled 1 or -1 by ``target``."""
+        return functional.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        return ", ".join(o for o in (_option("margin", self.margin, 0.0), super().extra_repr()) if o)
+
+
+class MarginRankingLoss(_Loss):
+    """max(0, -y·(x₁ - x₂) + margin) (see :func:`~autograd_mini.nn.functional.margin_ranking_loss`)."""
+
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = float(margin)
+
+    def forward(self, input1: Any, input2: Any, target: Any) -> Tensor:
+        """The loss of the scores ``input1``, ``input2`` ranked by ``target`` (1 or -1)."""
+        return functional.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        return ", ".join(o for o in (_option("margin", self.margin, 0.0), super().extra_repr()) if o)
+
+
+class GaussianNLLLoss(_Loss):
+    """Negative log-likelihood of the target under N(input, var) (see
+    :func:`~autograd_mini.nn.functional.gaussian_nll_loss`); called as ``loss(input, target, var)``."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if not isinstance(eps, (int, float)) or not eps > 0:
+            raise ValueError(f"GaussianNLLLoss: eps must be a positive number, got {eps!r}")
+        self.full = bool(full)
+        self.eps = float(eps)
+
+    def forward(self, input: Any, target: Any, var: Any) -> Tensor:
+        """The loss of the predicted means ``input`` and variances ``var`` against ``target``."""
+        return functional.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults."""
+        extra = ["full=True" if self.full else "", _option("eps", self.eps, 1e-6), super().extra_repr()]
+        return ", ".join(o for o in extra if o)
+
+
+def _option(name: str, value: float, default: float) -> str:
+    return "" if value == default else f"{name}={value}"
