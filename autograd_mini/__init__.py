@@ -11,6 +11,7 @@
 from typing import Any
 
 from . import autograd, data, forward_ad, nn, train, viz
+from . import linalg  # issue 13: am.linalg (inv, solve, det, eigh, svd, qr, norm ...)
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -146,6 +147,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "linalg",
     "leaky_relu",
     "linearize",
     "linspace",

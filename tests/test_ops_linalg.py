@@ -290,3 +290,297 @@ def test_every_linalg_case_runs_its_op() -> None:
         for i, c in enumerate(cases_for(name)):
             xs = [am.tensor(a, requires_grad=True) for a in case_inputs(c, i)]
             assert c.fn(*xs).requires_grad
+
+
+# ---------------------------------------------------------------- am.linalg: values against NumPy
+
+LA = am.linalg
+
+
+def _well(*shape: int) -> np.ndarray:
+    m, n = shape[-2:]
+    return 2.0 * np.eye(m, n) + 0.3 * RNG.standard_normal(shape)
+
+
+def _spd(n: int, *batch: int) -> np.ndarray:
+    x = RNG.standard_normal((*batch, n, n))
+    return x @ np.swapaxes(x, -1, -2) / n + np.eye(n)
+
+
+def test_linalg_is_a_namespace_with_numpy_names() -> None:
+    import autograd_mini.linalg as module
+
+    assert am.linalg is module
+    for name in ("inv", "solve", "det", "slogdet", "cholesky", "eigh", "svd", "qr", "pinv", "norm",
+                 "matrix_power", "lstsq"):
+        assert callable(getattr(am.linalg, name)), name
+        assert getattr(am.linalg, name).__doc__
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4)])
+def test_inv_det_slogdet_solve_values(shape: tuple[int, ...]) -> None:
+    a = _well(*shape)
+    a[..., [0, 1], :] = a[..., [1, 0], :]  # det < 0
+    np.testing.assert_allclose(LA.inv(a).numpy(), np.linalg.inv(a), rtol=1e-12)
+    np.testing.assert_allclose(LA.det(a).numpy(), np.linalg.det(a), rtol=1e-12)
+    sign, logabs = LA.slogdet(a)
+    want = np.linalg.slogdet(a)
+    np.testing.assert_array_equal(sign.numpy(), want.sign)
+    np.testing.assert_allclose(logabs.numpy(), want.logabsdet, rtol=1e-12)
+    n = shape[-1]
+    b = RNG.standard_normal((n, 2))
+    np.testing.assert_allclose(LA.solve(a, b).numpy(), np.linalg.solve(a, b), rtol=1e-10)
+    v = RNG.standard_normal(n)
+    np.testing.assert_allclose(LA.solve(a, v).numpy(), np.linalg.solve(a, v), rtol=1e-10)
+
+
+def test_decompositions_values() -> None:
+    s = _spd(4, 2)
+    np.testing.assert_allclose(LA.cholesky(s).numpy(), np.linalg.cholesky(s), rtol=1e-12)
+    w, v = LA.eigh(s)
+    ref = np.linalg.eigh(s)
+    np.testing.assert_allclose(w.numpy(), ref.eigenvalues, rtol=1e-12)
+    np.testing.assert_allclose(np.abs(v.numpy()), np.abs(ref.eigenvectors), atol=1e-10)
+    np.testing.assert_allclose(LA.eigvalsh(s, UPLO="U").numpy(), np.linalg.eigvalsh(s, UPLO="U"), rtol=1e-12)
+    for shape in [(4, 3), (3, 4), (2, 3, 3)]:
+        a = RNG.standard_normal(shape)
+        for full in (True, False):
+            u, sv, vh = LA.svd(a, full_matrices=full)
+            ru, rs, rvh = np.linalg.svd(a, full_matrices=full)
+            assert u.shape == ru.shape and vh.shape == rvh.shape
+            np.testing.assert_allclose(sv.numpy(), rs, rtol=1e-12)
+            k = rs.shape[-1]
+            rebuilt = (u.numpy()[..., :k] * rs[..., None, :]) @ vh.numpy()[..., :k, :]
+            np.testing.assert_allclose(rebuilt, a, atol=1e-12)
+        np.testing.assert_allclose(LA.svd(a, compute_uv=False).numpy(), np.linalg.svd(a, compute_uv=False))
+        for mode in ("reduced", "complete"):
+            q, r = LA.qr(a, mode=mode)
+            rq, rr = np.linalg.qr(a, mode=mode)
+            np.testing.assert_allclose(q.numpy(), rq, atol=1e-12)
+            np.testing.assert_allclose(r.numpy(), rr, atol=1e-12)
+        np.testing.assert_allclose(LA.pinv(a).numpy(), np.linalg.pinv(a), rtol=1e-10, atol=1e-12)
+
+
+def test_lstsq_matches_numpy() -> None:
+    for shape_a, shape_b in [((5, 3), (5, 2)), ((5, 3), (5,)), ((3, 5), (3, 2))]:
+        a, b = _well(*shape_a), RNG.standard_normal(shape_b)
+        got = LA.lstsq(a, b)
+        want = np.linalg.lstsq(a, b, rcond=None)
+        np.testing.assert_allclose(got.solution.numpy(), want[0], rtol=1e-10)
+        np.testing.assert_allclose(got[0].numpy(), want[0], rtol=1e-10)
+        np.testing.assert_allclose(got.residuals.numpy(), want[1], rtol=1e-10)
+        assert got.rank == want[2]
+        np.testing.assert_allclose(got.singular_values.numpy(), want[3], rtol=1e-12)
+    # batched (NumPy's lstsq is 2-D only): each matrix solved on its own
+    a, b = _well(2, 5, 3), RNG.standard_normal((2, 5, 2))
+    want = np.stack([np.linalg.lstsq(a[i], b[i], rcond=None)[0] for i in range(2)])
+    np.testing.assert_allclose(LA.lstsq(a, b).solution.numpy(), want, rtol=1e-10)
+
+
+NORMS = [
+    ((5,), None, None), ((5,), 1, None), ((5,), np.inf, None), ((5,), -np.inf, None), ((5,), 0, None),
+    ((5,), 3, None), ((5,), -2, None), ((3, 4), None, None), ((3, 4), "fro", None), ((3, 4), "nuc", None),
+    ((3, 4), 1, None), ((3, 4), -1, None), ((3, 4), 2, None), ((3, 4), -2, None), ((3, 4), np.inf, None),
+    ((3, 4), -np.inf, None), ((2, 3, 4), None, 1), ((2, 3, 4), 1, -1), ((2, 3, 4), None, (0, 2)),
+    ((2, 3, 4), "nuc", (2, 1)), ((2, 3, 4), np.inf, (0, 1)), ((2, 3, 4), -1, (2, 0)), ((2, 3, 4), None, None),
+]
+
+
+@pytest.mark.parametrize(("shape", "ord", "axis"), NORMS)
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_norm_matches_numpy(shape: Any, ord: Any, axis: Any, keepdims: bool) -> None:
+    x = RNG.standard_normal(shape)
+    got = LA.norm(x, ord, axis, keepdims)
+    want = np.linalg.norm(x, ord, axis, keepdims)
+    assert got.shape == np.shape(want)
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("ord", "axis"), [(1, None), (-1, None), (np.inf, None), (-np.inf, None),
+                                           (1, (2, 0)), (np.inf, (0, 1))])
+def test_matrix_norms_by_sums_gradcheck(ord: Any, axis: Any) -> None:
+    # distinct magnitudes: no ties in the max/min over row or column sums
+    shape = (3, 4) if axis is None else (2, 3, 4)
+    x = RNG.uniform(0.3, 2.0, shape) * RNG.choice([-1.0, 1.0], shape)
+    assert am.gradcheck(lambda t: LA.norm(t, ord, axis), x, atol=1e-7, rtol=1e-6)
+    # second order: the gradient is piecewise constant (sign pattern), so its derivative is 0
+    t = am.tensor(x, requires_grad=True)
+    (g,) = am.autograd.grad(LA.norm(t, ord, axis).sum(), [t], create_graph=True)
+    (fd,) = am.numerical_grad(lambda u: LA.norm(u, ord, axis).sum(), x)
+    np.testing.assert_allclose(g.numpy(), fd, atol=1e-7)
+    if g.requires_grad:
+        (h,) = am.autograd.grad((g * x).sum(), [t], allow_unused=True)
+        assert h is None or np.allclose(h.numpy(), 0.0)
+
+
+def test_norm_gradient_at_zero_is_zero_like_pytorch() -> None:
+    x = am.tensor(np.zeros(3), requires_grad=True)
+    LA.norm(x).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(3))
+    x = am.tensor(np.zeros((2, 2)), requires_grad=True)
+    (LA.norm(x, np.inf, axis=1) + LA.norm(x, 3, axis=0).sum()).sum().backward()
+    assert np.all(np.isfinite(x.grad.numpy())) and np.all(x.grad.numpy() == 0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, -1, -3])
+def test_matrix_power_values_and_gradients(n: int) -> None:
+    a = _well(2, 3, 3) * 0.6
+    np.testing.assert_allclose(LA.matrix_power(a, n).numpy(), np.linalg.matrix_power(a, n), rtol=1e-10)
+    assert am.gradcheck(lambda t: LA.matrix_power(t, n), a, atol=1e-7, rtol=1e-6)
+    with pytest.raises(TypeError, match="must be an integer"):
+        LA.matrix_power(a, 1.5)  # type: ignore[arg-type]
+
+
+def test_float32_stays_float32_through_linalg() -> None:
+    s = _spd(3).astype(np.float32)
+    a = _well(3, 3).astype(np.float32)
+    outs = [LA.inv(a), LA.det(a), LA.slogdet(a)[1], LA.solve(a, a[0]), LA.cholesky(s), LA.eigh(s)[1],
+            LA.svd(a)[0],
+            LA.qr(a)[0], LA.pinv(a), LA.lstsq(a, a)[0], LA.norm(a), LA.norm(a, "nuc"), LA.matrix_power(a, -2)]
+    for out in outs:
+        assert out.dtype == np.float32
+    x = am.tensor(a, requires_grad=True)
+    LA.svd(x, full_matrices=False).U.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+# ---------------------------------------------------------------- forward-mode rules
+
+
+JVP_CASES = [
+    ("inv", lambda a: LA.inv(a), [_well(2, 3, 3)]),
+    ("solve", lambda a, b: LA.solve(a, b), [_well(3, 3), RNG.standard_normal((3, 2))]),
+    ("det", lambda a: LA.det(a), [_well(2, 3, 3)]),
+    ("slogdet", lambda a: LA.slogdet(a)[1], [_well(3, 3)]),
+    ("cholesky", lambda a: LA.cholesky(a), [_spd(3)]),
+    ("eigh", lambda a: LA.eigh(a)[0], [_spd(4)]),
+    ("svd", lambda a: LA.svd(a, full_matrices=False)[0], [_well(4, 3)]),
+    ("svd", lambda a: LA.svd(a, full_matrices=False)[0], [_well(3, 4)]),
+    ("svd", lambda a: LA.svd(a)[0], [_well(2, 3, 3)]),
+    ("qr", lambda a: LA.qr(a)[0], [_well(4, 3)]),
+    ("qr", lambda a: LA.qr(a)[0], [_well(3, 5)]),
+    ("pinv", lambda a: LA.pinv(a), [_well(4, 3)]),
+    ("pinv", lambda a: LA.pinv(a), [_well(3, 4)]),
+    ("lstsq", lambda a, b: LA.lstsq(a, b)[0], [_well(5, 3), RNG.standard_normal((5, 2))]),
+    ("lstsq", lambda a, b: LA.lstsq(a, b)[0], [_well(3, 5), RNG.standard_normal((3, 2))]),
+    ("vector_norm", lambda x: LA.norm(x, axis=1), [RNG.standard_normal((3, 4))]),
+    ("vector_norm", lambda x: LA.norm(x, 3, axis=0, keepdims=True), [RNG.standard_normal((3, 4))]),
+    ("vector_norm", lambda x: LA.norm(x, np.inf), [RNG.standard_normal(5)]),
+]
+
+
+def _packed_node(out: am.Tensor, name: str) -> Any:
+    """The op node under the unpacking (getitem/reshape) of a multi-result op."""
+    from autograd_mini.core.engine import topological_order
+
+    return next(node for node in topological_order(out) if node.name == name)
+
+
+@pytest.mark.parametrize(("name", "fn", "arrays"), JVP_CASES, ids=[c[0] for c in JVP_CASES])
+def test_linalg_jvp_matches_differences_and_vjp(
+    name: str, fn: Callable[..., Any], arrays: list[np.ndarray]
+) -> None:
+    xs = [am.tensor(a, requires_grad=True) for a in arrays]
+    node = _packed_node(fn(*xs), name)
+    op = node.op
+    values = _values(node.inputs)
+    params = node.params or {}
+    symmetric = name in ("cholesky", "eigh")
+    tangents = []
+    for v in values:
+        t = RNG.standard_normal(np.shape(v))
+        tangents.append((t + np.swapaxes(t, -1, -2)) / 2 if symmetric else t)
+    got = jvp_of_node(node, tangents)
+    eps = 1e-6
+    plus = op.forward(*[v + eps * t for v, t in zip(values, tangents)], **params)
+    minus = op.forward(*[v - eps * t for v, t in zip(values, tangents)], **params)
+    if name in ("eigh", "svd", "qr"):  # compare sign-free parts: the packed results' absolute values
+        signs = np.sign(op.forward(*values, **params))
+        np.testing.assert_allclose(np.abs(plus) - np.abs(minus), 2 * eps * got * signs, atol=1e-6)
+    else:
+        np.testing.assert_allclose(got, (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-6)
+    g = RNG.standard_normal(np.shape(got))
+    leaves = [am.tensor(v, requires_grad=True) for v in values]
+    grads = am.autograd.grad((op(*leaves, **params) * g).sum(), leaves)
+    lhs = float(np.sum(g * got))
+    rhs = float(sum(np.sum(gr.numpy() * t) for gr, t in zip(grads, tangents)))
+    assert lhs == pytest.approx(rhs, rel=1e-8, abs=1e-9)
+
+
+# ---------------------------------------------------------------- where gradients do not exist
+
+
+def test_singular_matrix_messages() -> None:
+    sing = np.array([[1.0, 2.0], [2.0, 4.0]])
+    for call in (lambda: LA.inv(sing), lambda: LA.solve(sing, np.ones(2))):
+        with pytest.raises(ValueError, match=r"(inv|solve): the matrix is singular.*pinv.*lstsq"):
+            call()
+    with pytest.raises(ValueError, match=r"cholesky: the matrix is not positive definite"):
+        LA.cholesky(-np.eye(2))
+    with pytest.raises(ValueError, match=r"inv: expected square matrices \(\.\.\., n, n\), got shape \(2, "):
+        LA.inv(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"solve: A has shape \(2, 2\), so B needs shape \(2,\)"):
+        LA.solve(np.eye(2), np.ones(3))
+    x = am.tensor(sing, requires_grad=True)
+    with pytest.raises(LA.GradientUndefinedError, match="det: the gradient at a singular matrix"):
+        LA.det(x).backward()
+    with pytest.raises(LA.GradientUndefinedError, match=r"slogdet: .*singular"):
+        LA.slogdet(x)[1].backward()
+    with pytest.raises(LA.GradientUndefinedError, match="pinv: the gradient needs a full-rank matrix"):
+        LA.pinv(x).sum().backward()
+    with pytest.raises(LA.GradientUndefinedError, match="lstsq: the gradient needs a full-rank matrix"):
+        LA.lstsq(x, np.ones(2))[0].sum().backward()
+
+
+def test_repeated_eigenvalues_refuse_eigenvector_gradients_but_not_eigenvalue_ones() -> None:
+    a = am.tensor(np.diag([1.0, 1.0, 3.0]), requires_grad=True)
+    _, v = LA.eigh(a)
+    with pytest.raises(LA.GradientUndefinedError, match=r"eigh: .*eigenvectors does not exist where"):
+        (v**2 * np.arange(9.0).reshape(3, 3)).sum().backward()
+    a.grad = None
+    (LA.eigvalsh(a) * np.array([1.0, 2.0, 3.0])).sum().backward()  # eigenvalues alone: fine
+    np.testing.assert_allclose(np.diag(a.grad.numpy())[2], 3.0)
+    assert np.all(np.isfinite(a.grad.numpy()))
+    # nearly repeated but beyond the tolerance: the (large) exact gradient, no error
+    b = am.tensor(np.diag([1.0, 1.0 + 1e-6, 3.0]), requires_grad=True)
+    (LA.eigh(b)[1] ** 2).sum().backward()
+    assert np.all(np.isfinite(b.grad.numpy()))
+
+
+def test_svd_and_qr_gradient_conditions() -> None:
+    a = am.tensor(np.diag([2.0, 2.0, 1.0]), requires_grad=True)
+    with pytest.raises(LA.GradientUndefinedError, match=r"svd: .*singular vectors does not exist where two"):
+        LA.svd(a)[0].sum().backward()
+    LA.svdvals(a).sum().backward()  # singular values alone: U Vh
+    np.testing.assert_allclose(a.grad.numpy(), np.eye(3), atol=1e-12)
+    tall = am.tensor(_well(4, 3), requires_grad=True)
+    with pytest.raises(LA.GradientUndefinedError, match="full_matrices=True are not unique"):
+        LA.svd(tall)[0].sum().backward()
+    LA.svd(tall)[0][:, :3].sum().backward()  # the unique columns: fine
+    rank1 = am.tensor(np.outer([1.0, 2.0, 3.0], [1.0, 1.0]), requires_grad=True)
+    with pytest.raises(LA.GradientUndefinedError, match=r"svd: .*nonzero singular values"):
+        LA.svd(rank1, full_matrices=False)[0].sum().backward()
+    with pytest.raises(LA.GradientUndefinedError, match="qr: the gradient needs the first min"):
+        LA.qr(rank1)[1].sum().backward()
+    with pytest.raises(ValueError, match="qr: mode must be"):
+        LA.qr(np.eye(2), mode="r")
+
+
+def test_linalg_functions_take_nested_lists_of_tensors() -> None:
+    a = am.tensor(2.0, requires_grad=True)
+    m = [[a, 1.0], [1.0, a]]
+    LA.det(m).backward()  # det = a² - 1
+    assert a.grad.item() == pytest.approx(4.0)
+
+
+def test_forward_mode_of_non_unique_singular_vectors_is_nan_not_silent() -> None:
+    a = _well(4, 3)
+    node = _packed_node(LA.svd(am.tensor(a, requires_grad=True))[1], "svd")
+    packed = jvp_of_node(node, [RNG.standard_normal((4, 3))])
+    du = packed[: 16].reshape(4, 4)
+    ds = packed[16:19]
+    assert np.all(np.isnan(du[:, 3])) and np.all(np.isfinite(du[:, :3])) and np.all(np.isfinite(ds))
+    node = _packed_node(LA.qr(am.tensor(a, requires_grad=True), mode="complete")[1], "qr")
+    packed = jvp_of_node(node, [RNG.standard_normal((4, 3))])
+    dq, dr = packed[:16].reshape(4, 4), packed[16:].reshape(4, 3)
+    assert np.all(np.isnan(dq[:, 3])) and np.all(np.isfinite(dr)) and np.all(dr[3] == 0)

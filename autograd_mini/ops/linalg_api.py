@@ -1,24 +1,34 @@
-"""Public functions of the products (``tensordot``, ``inner``, ``vdot``, ``kron``, ``cross``).
+"""Public functions of the products and of ``am.linalg``.
 
-Each validates its arguments in the user's terms and contracts with the ``einsum`` op
-(so every one of them has einsum's exact, any-order derivative) or applies ``cross``.
-``dot`` (NumPy's N-d rule) is in :mod:`autograd_mini.ops.api`.
+``tensordot``, ``inner``, ``vdot``, ``kron`` and ``cross`` (published as ``am.<name>``)
+validate their arguments in the user's terms and contract with the ``einsum`` op (so each
+has einsum's exact, any-order derivative) or apply ``cross``. ``dot`` (NumPy's N-d rule)
+is in :mod:`autograd_mini.ops.api`.
+
+The functions of ``am.linalg`` (``inv, solve, det, slogdet, cholesky, eigh, eigvalsh,
+svd, svdvals, qr, pinv, lstsq, matrix_power, norm``) apply the ops of
+:mod:`autograd_mini.ops.decompositions`; their docstrings state the derivative and the
+conditions under which it exists.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..tensor import Tensor, apply_op
+from . import api as _api
+from . import decompositions as dec
 from . import einsum as einsum_ops
 from .api import normalize_axis, reshape, transpose
 from .convert import as_tensor
+from .decompositions import GradientUndefinedError as GradientUndefinedError
 from .einsum import LETTERS, contract
 from .publish import public
+from .unary import abs_
 
 
 def _letters(n: int, who: str) -> list[str]:
@@ -175,3 +185,302 @@ def cross(a: Any, b: Any, axis: int = -1) -> Tensor:
     perm = list(range(out.ndim - 1))
     perm.insert(ac, out.ndim - 1)
     return transpose(out, perm)
+
+
+# ---------------------------------------------------------------- am.linalg
+
+
+class SlogdetResult(NamedTuple):
+    sign: Tensor
+    logabsdet: Tensor
+
+
+class EighResult(NamedTuple):
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+class SVDResult(NamedTuple):
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
+
+
+class QRResult(NamedTuple):
+    Q: Tensor
+    R: Tensor
+
+
+class LstsqResult(NamedTuple):
+    solution: Tensor
+    residuals: Tensor
+    rank: np.ndarray
+    singular_values: Tensor
+
+
+def _matrices(x: Any, who: str, square: bool = True) -> Tensor:
+    t = as_tensor(x, who)
+    if t.ndim < 2 or (square and t.shape[-1] != t.shape[-2]):
+        what = "square matrices (..., n, n)" if square else "matrices (..., m, n)"
+        raise ValueError(
+            f"{who}: expected {what}, got shape {t.shape}. Fix: reshape the input"
+            f"{'' if t.ndim < 2 else ', or use am.linalg.pinv / am.linalg.lstsq for non-square matrices'}"
+        )
+    if t.dtype.kind != "f":
+        t = t.astype(np.float64)
+    return t
+
+
+def inv(a: Any) -> Tensor:
+    """Inverse ``A⁻¹`` of square matrices (batched like NumPy).
+
+    Derivative: Ā = -A⁻ᵀ Ḡ A⁻ᵀ. A singular matrix raises (use :func:`pinv`).
+    """
+    return apply_op(dec.inv_op, (_matrices(a, "inv"),), None)
+
+
+def solve(a: Any, b: Any) -> Tensor:
+    """Solution X of ``A X = B`` (``b`` of shape (..., n, k), or (n,) for one vector).
+
+    Derivative: B̄ = A⁻ᵀ Ḡ, Ā = -B̄ Xᵀ. A singular A raises (use :func:`lstsq`).
+    """
+    x = _matrices(a, "solve")
+    y = as_tensor(b, "solve")
+    n = x.shape[-1]
+    vector = y.ndim == 1
+    if vector:
+        y = reshape(y, (n, 1)) if y.shape == (n,) else y
+    if y.ndim < 2 or y.shape[-2] != n:
+        raise ValueError(
+            f"solve: A has shape {x.shape}, so B needs shape ({n},) or (..., {n}, k); got "
+            f"{as_tensor(b).shape}"
+        )
+    out = apply_op(dec.solve_op, (x, y), None)
+    return reshape(out, out.shape[:-1]) if vector else out
+
+
+def det(a: Any) -> Tensor:
+    """Determinant of square matrices.  Derivative: Ā = ḡ · det(A) · A⁻ᵀ (A invertible)."""
+    return apply_op(dec.det_op, (_matrices(a, "det"),), None)
+
+
+def slogdet(a: Any) -> SlogdetResult:
+    """``(sign, log|det A|)``; the sign is a constant.  Derivative: Ā = ḡ · A⁻ᵀ (A invertible)."""
+    x = _matrices(a, "slogdet")
+    sign = Tensor._wrap(np.linalg.slogdet(x.numpy())[0])
+    return SlogdetResult(sign, apply_op(dec.slogdet_op, (x,), None))
+
+
+def cholesky(a: Any) -> Tensor:
+    """Lower-triangular L with ``A = L Lᵀ`` for symmetric positive definite A.
+
+    Only the lower triangle of A is read (NumPy's convention). Derivative (Murray 2016):
+    Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with the diagonal halved; the gradient
+    is symmetric (that of A ↦ cholesky((A + Aᵀ)/2), as in PyTorch).
+    """
+    return apply_op(dec.cholesky_op, (_matrices(a, "cholesky"),), None)
+
+
+def _uplo(uplo: str) -> str:
+    if uplo not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {uplo!r}")
+    return uplo
+
+
+def eigh(a: Any, UPLO: str = "L") -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices.
+
+    Only the ``UPLO`` triangle is read. Derivative: Ā = V (diag(w̄) + F ∘ skew(Vᵀ V̄)) Vᵀ
+    with F_ij = 1/(w_j - w_i), symmetric. It exists only where the eigenvalues are
+    distinct: if the eigenvectors receive a gradient and two eigenvalues are closer than
+    1e3·eps·max|w|, backward raises :class:`GradientUndefinedError` (PyTorch returns
+    inf/nan there). Gradients of the eigenvalues alone always exist (use
+    :func:`eigvalsh`). Eigenvector signs are arbitrary: differentiate functions that do not
+    depend on them (V diag(c) Vᵀ, v ⊙ v).
+    """
+    x = _matrices(a, "eigh")
+    n = x.shape[-1]
+    packed = apply_op(dec.eigh_op, (x,), {"UPLO": _uplo(UPLO)})
+    w, v = dec.unpack(packed, [(n,), (n, n)])
+    return EighResult(w, v)
+
+
+def eigvalsh(a: Any, UPLO: str = "L") -> Tensor:
+    """Eigenvalues (ascending) of symmetric matrices.  Derivative: Ā = V diag(w̄) Vᵀ (always exists)."""
+    return eigh(a, UPLO).eigenvalues
+
+
+def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    """Singular value decomposition ``A = U diag(S) Vh`` (S descending), like ``np.linalg.svd``.
+
+    Derivative: through S alone Ā = U diag(S̄) Vh (always exists); through U or Vh it needs
+    ``full_matrices=False`` (for non-square A), distinct singular values and, for
+    non-square A, nonzero ones: else backward raises :class:`GradientUndefinedError`.
+    Singular-vector signs are arbitrary: differentiate sign-free functions (U diag(c) Vh,
+    u ⊙ u). With ``compute_uv=False`` returns S only.
+    """
+    x = _matrices(a, "svd", square=False)
+    if not compute_uv:
+        return svdvals(x)
+    full = bool(full_matrices)
+    packed = apply_op(dec.svd_op, (x,), {"full_matrices": full})
+    u, s, vh = dec.unpack(packed, dec._svd_shapes(x, full))
+    return SVDResult(u, s, vh)
+
+
+def svdvals(a: Any) -> Tensor:
+    """Singular values, descending.  Derivative: Ā = U diag(S̄) Vh (always exists)."""
+    x = _matrices(a, "svdvals", square=False)
+    packed = apply_op(dec.svd_op, (x,), {"full_matrices": False})
+    return dec.unpack(packed, dec._svd_shapes(x, False))[1]
+
+
+def qr(a: Any, mode: str = "reduced") -> QRResult:
+    """QR decomposition ``A = Q R`` (``mode='reduced'`` or ``'complete'``), like NumPy.
+
+    Derivative: Ā = (Q̄ + Q copyltu(R R̄ᵀ - Q̄ᵀ Q)) R⁻ᵀ for m ≥ n, and a block rule for
+    m < n; it needs the first min(m, n) columns linearly independent (else
+    :class:`GradientUndefinedError`). In 'complete' mode the extra columns of Q (m > n)
+    are not unique and take no gradient.
+    """
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    x = _matrices(a, "qr", square=False)
+    packed = apply_op(dec.qr_op, (x,), {"mode": mode})
+    q, r = dec.unpack(packed, dec._qr_shapes(x, mode))
+    return QRResult(q, r)
+
+
+def pinv(a: Any) -> Tensor:
+    """Moore-Penrose pseudo-inverse A⁺ (NumPy's default cutoff for small singular values).
+
+    Derivative (Golub & Pereyra): Ā = -Xᵀ Ḡ Xᵀ + (I - A X) Ḡᵀ X Xᵀ + Xᵀ X Ḡᵀ (I - X A),
+    X = A⁺; it exists where the rank is locally constant: backward needs full rank.
+    """
+    return apply_op(dec.pinv_op, (_matrices(a, "pinv", square=False),), None)
+
+
+def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
+    """Least-squares solution of ``A X = B`` (minimum norm), like ``np.linalg.lstsq``.
+
+    Returns ``(solution, residuals, rank, singular_values)`` (NumPy's order; the fields
+    have PyTorch's names). ``residuals`` (squared residual norms per column when A has
+    full column rank and m > n, else empty) and ``singular_values`` are differentiable.
+    Derivative of the solution: B̄ = A⁺ᵀ Ḡ, Ā = -A⁺ᵀ Ḡ Xᵀ + R Ḡᵀ A⁺A⁺ᵀ + A⁺ᵀ X Ḡᵀ (I - A⁺A),
+    R = B - A X; it needs full-rank A (else backward raises).
+    """
+    x = _matrices(a, "lstsq", square=False)
+    y = as_tensor(b, "lstsq")
+    m, n = x.shape[-2:]
+    vector = y.ndim == 1
+    if vector:
+        y = reshape(y, (-1, 1))
+    if y.ndim < 2 or y.shape[-2] != m:
+        raise ValueError(
+            f"lstsq: A has shape {x.shape}, so B needs shape ({m},) or (..., {m}, k); got "
+            f"{as_tensor(b).shape}"
+        )
+    sol = apply_op(dec.lstsq_op, (x, y), {"rcond": rcond})
+    rank = np.linalg.matrix_rank(x.numpy())
+    if np.all(rank == n) and m > n:
+        diff = y - x @ sol
+        residuals = _api.sum(diff * diff, axis=-2)
+    else:
+        residuals = Tensor._wrap(np.zeros((0,), dtype=sol.dtype))
+    if vector:
+        sol = reshape(sol, sol.shape[:-1])
+    return LstsqResult(sol, residuals, rank, svdvals(x))
+
+
+def matrix_power(a: Any, n: int) -> Tensor:
+    """A multiplied by itself n times (n < 0: powers of A⁻¹; n = 0: the identity).
+
+    Derivative: through the matrix products (and :func:`inv` for n < 0).
+    """
+    x = _matrices(a, "matrix_power")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}")
+    k = int(n)
+    if k == 0:
+        return x * 0.0 + np.eye(x.shape[-1], dtype=x.dtype)
+    base = inv(x) if k < 0 else x
+    k = abs(k)
+    result: Tensor | None = None
+    while True:  # binary exponentiation: O(log n) products
+        if k & 1:
+            result = base if result is None else result @ base
+        k >>= 1
+        if not k:
+            break
+        base = base @ base
+    assert result is not None
+    return result
+
+
+_VECTOR_ORDS = "a number: 2 (default), 1, inf, -inf, 0 or any p"
+_MATRIX_ORDS = (None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
+
+
+def _vector_norm(t: Tensor, ord: Any, axes: tuple[int, ...] | None, keepdims: bool) -> Tensor:
+    if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float, np.number)):
+        raise ValueError(f"norm: invalid ord {ord!r} for a vector norm; ord is {_VECTOR_ORDS}")
+    return apply_op(dec.vector_norm_op, (t,), {"ord": float(ord), "axis": axes, "keepdims": bool(keepdims)})
+
+
+def _matrix_norm(t: Tensor, ord: Any, r: int, c: int, keepdims: bool) -> Tensor:
+    if ord is None or ord == "fro":
+        return _vector_norm(t, 2, (r, c), keepdims)
+    if (isinstance(ord, str) and ord != "nuc") or not any(ord is o or ord == o for o in _MATRIX_ORDS):
+        raise ValueError(
+            f"norm: invalid ord {ord!r} for a matrix norm; use 'fro', 'nuc', 1, -1, 2, -2, inf or -inf"
+        )
+    if ord in ("nuc", 2, -2):
+        others = [i for i in range(t.ndim) if i not in (r, c)]
+        s = svdvals(transpose(t, [*others, r, c]))
+        out = _api.sum(s, axis=-1) if ord == "nuc" else (_api.max if ord == 2 else _api.min)(s, axis=-1)
+    else:
+        a = apply_op(abs_, (t,), None)
+        along, across = (r, c) if ord in (1, -1) else (c, r)  # 1: max column sum; inf: max row sum
+        sums = _api.sum(a, axis=along, keepdims=True)
+        pick = _api.max if ord in (1, np.inf) else _api.min
+        out = pick(sums, axis=across, keepdims=True)
+        out = reshape(out, tuple(n for i, n in enumerate(t.shape) if i not in (r, c)))
+    if keepdims:
+        out = reshape(out, tuple(1 if i in (r, c) else n for i, n in enumerate(t.shape)))
+    return out
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Vector and matrix norms, like ``np.linalg.norm``.
+
+    ``axis=None``: the 2-norm of all entries for ``ord=None``, else a vector norm of a 1-D
+    or a matrix norm of a 2-D input; an int axis: vector norms along it; a pair of axes:
+    matrix norms ('fro' by default, 'nuc', ±1 (max/min column sum), ±2 (largest/smallest
+    singular value), ±inf (max/min row sum)).
+
+    Derivative: vector p-norms x̄ = ḡ sign(x)|x|^(p-1)/‖x‖^(p-1) (0 at x = 0, as PyTorch);
+    ±inf and the max/min in matrix norms pass ḡ to the extreme entries (ties split
+    evenly); 'nuc' Ā = ḡ U Vh; ±2 through the extreme singular value (ḡ u vᵀ).
+    """
+    t = as_tensor(x, "norm")
+    if t.dtype.kind != "f":
+        t = t.astype(np.float64)
+    if axis is None:
+        if ord is None:
+            return _vector_norm(t, 2, None, keepdims)
+        if t.ndim == 1:
+            return _vector_norm(t, ord, None, keepdims)
+        if t.ndim == 2:
+            return _matrix_norm(t, ord, 0, 1, keepdims)
+        raise ValueError(
+            f"norm: ord={ord!r} with axis=None needs a 1-D or 2-D tensor, got shape {t.shape}; "
+            f"pass axis= (an int for vector norms, a pair for matrix norms)"
+        )
+    axes = _axes_list(axis, t, "norm", "only") if not isinstance(axis, (int, np.integer)) else [
+        normalize_axis(axis, builtins.max(t.ndim, 1), t, "norm")
+    ]
+    if len(axes) == 1:
+        return _vector_norm(t, 2 if ord is None else ord, (axes[0],), keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(t, ord, axes[0], axes[1], keepdims)
+    raise ValueError(f"norm: axis must be an int or a pair of ints, got {axis!r}")
