@@ -32,7 +32,6 @@ from . import (  # the order of REGISTRY (and so of the docs table) follows thes
 )
 from . import api as _api
 from .registry import REGISTRY, Op
-from . import decompositions, einsum, linalg_api  # issue 13: linear algebra (einsum, products, am.linalg)
 
 from . import torch_names  # isort: skip  (last: see the module docstring)
 
