@@ -279,6 +279,21 @@ def test_cumprod_gradient_with_zeros_in_some_slices():
         np.testing.assert_allclose(got[:, j], _cumprod_reference(a[:, j], g[:, j]), atol=1e-12)
 
 
+@pytest.mark.parametrize("x0", [[2.0, 0.0, 3.0, 4.0], [0.0, 1.5, 0.0, 2.0], [1.0, 2.0, 3.0, 0.0]])
+def test_cumprod_second_derivative_at_zeros(x0):
+    # the Hessian of Σ w ⊙ cumprod(x) against central differences of the exact gradient
+    # (a polynomial: differences are exact up to rounding), symmetric
+    w = np.array([1.0, -2.0, 0.5, 3.0])
+    f = lambda x: (am.cumprod(x) * am.tensor(w)).sum()
+    x0 = np.array(x0)
+    h = am.hessian(f)(x0)
+    grad = lambda x: _cumprod_reference(x, w)
+    eps = 1e-6
+    fd = np.array([(grad(x0 + eps * e) - grad(x0 - eps * e)) / (2 * eps) for e in np.eye(4)])
+    np.testing.assert_allclose(h, fd, atol=1e-6)
+    np.testing.assert_allclose(h, h.T, atol=1e-12)
+
+
 # ---------------------------------------------------------------- ties
 
 

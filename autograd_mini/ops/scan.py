@@ -12,7 +12,9 @@ also run on Tensors under ``create_graph=True``:
   before its first zero use those formulas (they divide by non-zero values only), the
   first zero gets the product of the entries before it times the upstream terms after
   it (a cumulative product that skips it), and every entry after the first zero gets 0
-  (each of its partial derivatives still holds the first zero as a factor);
+  (each of its partial derivatives still holds the first zero as a factor; under
+  ``create_graph`` that 0 is written as x_z times its slope, so second derivatives at
+  zeros are exact too; the forward-mode rule is exact to first order there);
 - ``logcumsumexp``'s rules split the gradient (tangent) into its positive and negative
   parts and sum them in log space, as PyTorch and TensorFlow do: no overflow even when
   the values along the axis span thousands;
@@ -31,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from .registry import Op, dtype_of, mask, value_of
 from .selection import where
 from .shape import getitem, index_add, shape_of, sum_to
@@ -124,8 +127,21 @@ def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int = 0) -> Any:
     # i = z: (Π_{j < z} xⱼ) · Σ_{k ≥ z} ḡₖ Π_{z < j ≤ k} xⱼ
     lead = _last(cumprod(safe, axis=axis), axis)
     tail = cumprod(where(pos > z, x, 1.0), axis=axis)
-    upstream = sum_to(g * tail * mask(pos >= z, g), shape=kept_shape(xv.shape, axis))
-    return part_before + mask(pos == z, g) * lead * upstream
+    kept = kept_shape(xv.shape, axis)
+    upstream = sum_to(g * tail * mask(pos >= z, g), shape=kept)
+    out = part_before + mask(pos == z, g) * lead * upstream
+    if isinstance(x, Tensor):
+        # create_graph: i > z gives x̄ᵢ = x_z · Fᵢ with Fᵢ = (Π_{j<z} xⱼ)·Σ_{k ≥ i} ḡₖ Π_{z<j≤k, j≠i} xⱼ,
+        # 0 in value (x_z = 0) but with slope Fᵢ in x_z: the second derivative needs it. Fᵢ
+        # is the first-order rule on the tail after z, taken as a constant (exact to second
+        # order, since x_z = 0 multiplies every other slope).
+        after = pos > z
+        tail_x = np.where(after, xv, 1.0).astype(xv.dtype)
+        tail_g = np.where(after, np.asarray(value_of(g)), 0.0).astype(xv.dtype)
+        f = _cumprod_vjp(tail_g, np.cumprod(tail_x, axis=axis), tail_x, axis)
+        slope = np.where(after, np.asarray(value_of(lead)) * f, 0.0)
+        out = out + sum_to(x * mask(pos == z, x), shape=kept) * mask(slope, g)
+    return out
 
 
 def _cumprod_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = 0) -> Any:
