@@ -1,4 +1,4 @@
-"""The ``autograd-mini`` command line: ``demo`` and the other subcommands."""
+"""The ``autograd-mini`` command line: ``demo``, ``gradcheck``, ``graph`` and ``grid``."""
 
 from __future__ import annotations
 
@@ -48,6 +48,69 @@ def _gradcheck(args: argparse.Namespace) -> int:
         return 2
 
 
+def _float_list(value: str) -> list[float]:
+    """``--etas`` / ``--lambdas``: comma-separated positive numbers, e.g. ``1e-3,1e-2``."""
+    try:
+        values = [float(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, e.g. 1e-3,1e-2; got {value!r}"
+        ) from None
+    if not values or any(not v > 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive numbers, e.g. 1e-3,1e-2; got {value!r}")
+    return values
+
+
+def _grid(args: argparse.Namespace) -> int:
+    import os
+
+    try:
+        from .sklearn.grid import NOTES_ETAS, NOTES_LAMBDAS, grid_search, report
+    except ImportError as err:
+        print(f"autograd-mini grid: {err}", file=sys.stderr)
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+    try:
+        result = grid_search(
+            epochs=args.epochs,
+            etas=args.etas or NOTES_ETAS,
+            lambdas=args.lambdas or NOTES_LAMBDAS,
+            n_jobs=args.jobs,
+            scheduler=args.scheduler,
+        )
+    except ImportError as err:
+        print(f"autograd-mini grid: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # the scheduler cannot be reached (TimeoutError is an OSError)
+        print(
+            f"autograd-mini grid: cannot reach the Dask scheduler at {args.scheduler}: {err}; start "
+            f"one with `dask scheduler` and workers with `dask worker {args.scheduler}`",
+            file=sys.stderr,
+        )
+        return 1
+    csv_path = os.path.join(args.out, "grid.csv")
+    png_path = os.path.join(args.out, "grid_heatmaps.png")
+    result.to_csv(csv_path)
+    result.plot(png_path)
+    print(report(result))
+    print(f"wrote {csv_path} and {png_path}")
+    return 0
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {value!r}")
+    return number
+
+
+def _jobs(value: str) -> int:
+    number = int(value)
+    if number == 0 or number < -1:
+        raise argparse.ArgumentTypeError(f"expected a positive int or -1 (every core), got {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -81,6 +144,25 @@ def build_parser() -> argparse.ArgumentParser:
         "mlp: the demo MLP with module clusters",
     )
     graph.set_defaults(func=_graph)
+    grid = sub.add_parser(
+        "grid", help="the lecture notes' grid search (learning rate × L2 strength) on the digits",
+        description="Train the notes' digits MLP (50 logistic hidden units) for every learning rate "
+        "and L2 strength of the grid (default 7 × 7: 1e-5 ... 10 each), serially, in --jobs processes "
+        "or on a Dask cluster; write the heatmaps of train and test accuracy and a CSV to --out.",
+    )
+    grid.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                      help="worker processes (joblib, one BLAS thread each); -1: every core (default 1)")
+    grid.add_argument("--scheduler", metavar="tcp://host:port",
+                      help="run on the Dask cluster of this scheduler instead (needs the distributed extra)")
+    grid.add_argument("--epochs", type=_positive_int, default=100, metavar="E",
+                      help="epochs per fit (default 100, as in the notes)")
+    grid.add_argument("--etas", type=_float_list, metavar="LIST",
+                      help="learning rates, comma-separated (default 1e-5,1e-4,...,10)")
+    grid.add_argument("--lambdas", type=_float_list, metavar="LIST",
+                      help="L2 strengths, comma-separated (default 1e-5,1e-4,...,10)")
+    grid.add_argument("--out", default="grid-output", metavar="DIR",
+                      help="directory for grid.csv and grid_heatmaps.png (default grid-output)")
+    grid.set_defaults(func=_grid)
     return parser
 
 

@@ -13,7 +13,7 @@ imports without it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,9 +52,15 @@ class OneBlasThread(WorkerPlugin):
             limits.restore_original_limits()
 
 
-def connect(scheduler: Any, timeout: float = 10.0) -> Any:
+#: Seconds to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 10.0
+
+
+def connect(scheduler: Any, timeout: float | None = None) -> Any:
     """A ``distributed.Client`` for ``scheduler`` (an address such as ``tcp://host:8786``,
-    or a Client, used as it is), with :class:`OneBlasThread` registered on the workers."""
+    or a Client, used as it is), with :class:`OneBlasThread` registered on the workers.
+    Waits ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`) for the scheduler."""
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     try:
         from distributed import Client
     except ImportError:
@@ -72,18 +78,29 @@ def connect(scheduler: Any, timeout: float = 10.0) -> Any:
 
 
 @contextmanager
-def parallel_backend(n_jobs: int | None = 1, scheduler: Any = None) -> Iterator[str]:
+def parallel_backend(
+    n_jobs: int | None = 1, scheduler: Any = None, scatter: Sequence[Any] = ()
+) -> Iterator[str]:
     """Run the joblib-parallel code in the block (``GridSearchCV.fit``) serially with one
     BLAS thread (``n_jobs`` 1 or None), in ``n_jobs`` loky processes with one BLAS thread
     each (-1: one per core), or on the Dask cluster at ``scheduler`` (every worker thread,
-    one BLAS thread each). Yields a description of the backend."""
+    one BLAS thread each). Yields a description of the backend.
+
+    ``scatter``: on Dask, arrays the tasks share (X, y, the split indices: the very
+    objects the search passes), copied to every worker up front. joblib would otherwise
+    send each array larger than 1 kB to one worker only, and if that worker's process
+    dies the array is lost and the search fails with the tasks needing it; with a copy
+    on every worker, Dask re-runs the lost fits elsewhere and the search completes."""
     if scheduler is not None:
         client = connect(scheduler)
         try:
             workers = client.scheduler_info()["workers"]
             threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
-            with joblib.parallel_config(backend="dask", client=client, n_jobs=-1):
-                yield f"dask ({len(workers)} workers, {threads} threads, {client.scheduler.address})"
+            config = {"scatter": list(scatter)} if scatter else {}
+            with joblib.parallel_config(backend="dask", client=client, n_jobs=-1, **config):
+                n = len(workers)
+                where = client.scheduler.address
+                yield f"dask ({n} worker{'s' * (n != 1)}, {threads} thread{'s' * (threads != 1)}, {where})"
         finally:
             if client is not scheduler:
                 client.close()

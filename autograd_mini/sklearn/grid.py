@@ -151,10 +151,13 @@ def grid_search(
     X, y = load_digits() if data is None else data
     etas_a = np.asarray(etas, dtype=np.float64)
     lambdas_a = np.asarray(lambdas, dtype=np.float64)
+    # one fixed split, as index arrays the search passes to every fit as they are (so a Dask
+    # run can copy them, with X and y, to every worker: see parallel_backend)
+    split = next(ShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state).split(X))
     search = GridSearchCV(
         notes_estimator(epochs, random_state),
         {"learning_rate_init": list(etas_a), "alpha": list(lambdas_a)},
-        cv=ShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state),
+        cv=[split],
         scoring="accuracy",
         return_train_score=True,
         refit=False,
@@ -163,7 +166,7 @@ def grid_search(
     with warnings.catch_warnings():
         # a fixed epoch budget is the notes' design, not a failure to report 49 times
         warnings.simplefilter("ignore", ConvergenceWarning)
-        with parallel_backend(n_jobs, scheduler) as backend:
+        with parallel_backend(n_jobs, scheduler, scatter=[X, y, *split]) as backend:
             start = time.perf_counter()
             search.fit(X, y)
             wall = time.perf_counter() - start
