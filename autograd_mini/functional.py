@@ -417,11 +417,17 @@ def _jacfwd_columns(
     primals: Sequence[Tensor],
     kwargs: Any,
     who: str,
-) -> tuple[bool, list[Tensor], list[list[list[Any]]]]:
-    """One forward pass per input entry: ``(several, outputs, columns[output][argument])``."""
+    nested: bool,
+) -> tuple[bool, list[Tensor], list[list[Any]]]:
+    """One forward pass per input entry: ``(several, outputs, columns[output][argument])``.
+
+    Nested, the columns are kept as Tensors (stacked differentiably later); otherwise each
+    is written straight into a preallocated array of shape ``out.shape + (x.size,)``, so
+    the Jacobian is the only thing that grows.
+    """
     several = False
     outs: list[Tensor] | None = None
-    columns: list[list[list[Any]]] = []
+    columns: list[list[Any]] = []
     for a, x in enumerate(primals):
         for j in range(x.size):
             basis = np.zeros(x.size, dtype=x.dtype)
@@ -435,9 +441,15 @@ def _jacfwd_columns(
                 pairs = [forward.unpack(_as_output(o, who), level) for o in results]
             if outs is None:
                 outs = [p for p, _ in pairs]
-                columns = [[[] for _ in primals] for _ in pairs]
+                columns = [
+                    [[] if nested else np.zeros((*p.shape, y.size), dtype=_float_dtype(p)) for y in primals]
+                    for p in outs
+                ]
             for o, (p, t) in enumerate(pairs):
-                columns[o][a].append(_as_tensor_tangent(t, p))
+                if nested:
+                    columns[o][a].append(_as_tensor_tangent(t, p))
+                elif t is not None:
+                    columns[o][a][..., j] = t._data if isinstance(t, Tensor) else t
     if outs is None:  # every argument is empty: one plain call gives the output shapes
         result = f(*call_args, **kwargs)
         several = isinstance(result, (tuple, list))
@@ -446,19 +458,22 @@ def _jacfwd_columns(
     return several, outs, columns
 
 
-def _jacfwd_block(
-    out: Tensor, primals: Sequence[Tensor], columns: list[list[Any]], nested: bool
-) -> list[Tensor]:
-    """Columns ``J eⱼ`` of each argument stacked into ``out.shape + x.shape``."""
-    blocks = []
+def _float_dtype(t: Tensor) -> np.dtype[Any]:
+    return t.dtype if t.dtype.kind == "f" else np.dtype(dtypes.get_default_dtype())
+
+
+def _jacfwd_block(out: Tensor, primals: Sequence[Tensor], columns: list[Any], nested: bool) -> list[Any]:
+    """Each argument's columns ``J eⱼ`` as ``out.shape + x.shape``: a Tensor nested, else an array."""
+    blocks: list[Any] = []
     for x, cols in zip(primals, columns):
         shape = out.shape + x.shape
-        if not cols:
-            blocks.append(_zeros(x, shape))
-        elif nested:
-            blocks.append(ops_api.reshape(ops_api.stack(cols, axis=-1), shape))
+        if nested:
+            block = ops_api.reshape(ops_api.stack(cols, axis=-1), shape) if cols else _zeros(x, shape)
+            blocks.append(block)
+        elif isinstance(cols, np.ndarray):
+            blocks.append(float(cols.reshape(())) if not shape else cols.reshape(shape))  # fresh: no copy
         else:
-            blocks.append(Tensor._wrap(np.stack([c._data for c in cols], axis=-1).reshape(shape)))
+            blocks.append(np.zeros(shape, dtype=_float_dtype(out)))
     return blocks
 
 
@@ -485,9 +500,9 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
         nums, single = _argnums(argnums, len(args), who)
         with _tracing():
             call_args, primals, nested = _forward_primals(args, nums, who)
-            several, outs, columns = _jacfwd_columns(f, call_args, nums, primals, kwargs, who)
+            several, outs, columns = _jacfwd_columns(f, call_args, nums, primals, kwargs, who, nested)
             blocks = [_jacfwd_block(out, primals, cols, nested) for out, cols in zip(outs, columns)]
-        per_output = [_pick([_export(j, nested) for j in block], single) for block in blocks]
+        per_output = [_pick([_export(j, True) if nested else j for j in block], single) for block in blocks]
         return tuple(per_output) if several else per_output[0]
 
     return jacfwd_f
