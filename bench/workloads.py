@@ -304,3 +304,31 @@ def jacobian_modes(dtype: Any, repeats: int, hidden: int = 64) -> dict[str, Any]
             "verified": verified,
         }
     return out
+
+
+def cnn_digits(x: np.ndarray, y: np.ndarray, dtype: Any, steps: int, repeats: int) -> dict[str, Any]:
+    """W8: one SGD step of the digits CNN (two 3×3 convolutions, max pooling, a linear head)
+    against the hand-written NumPy im2col step of :mod:`bench.cnn`."""
+    from . import cnn
+
+    x = x.reshape(-1, 1, 8, 8).astype(dtype)
+    lr = 0.01
+    model = cnn.library_model(dtype)
+    params = [p.data.copy() for p in model.parameters()]
+    opt = nn.optim.SGD(model.parameters(), lr=lr)
+    xt = am.tensor(x)
+
+    def library() -> float:
+        return _ce_step(model, opt, xt, y)
+
+    def reference() -> float:
+        return cnn.cnn_step(params, x, y, lr)[0]
+
+    lib_loss = library()
+    lib_grads = [p.grad.numpy().copy() for p in model.parameters()]
+    ref_loss, ref_grads = cnn.cnn_step(params, x, y, lr)
+    verified = _check(lib_loss, ref_loss, lib_grads, ref_grads, dtype)
+    out = compare(library, reference, steps, repeats)
+    out["verified"] = verified
+    out["graph_ops"] = len(am.autograd.topological_order(nn.functional.cross_entropy(model(xt), y)))
+    return out

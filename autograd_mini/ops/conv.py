@@ -23,10 +23,10 @@ forward-mode rules are written out, three terms each).
 The forwards are NumPy only, with no Python loop over positions: the padded input's
 windows are a strided view (``sliding_window_view``, stepped by the stride and the
 dilation), and one batched matmul contracts them with the weight (the window copy made
-by the matmul is im2col). ``conv_transpose`` is computed as the convolution of ḡ, spread
-out by the stride and padded by the kernel's span, with the flipped weight whose two
-channel axes are swapped: the textbook "transposed convolution = convolution of the
-dilated input with the flipped kernel".
+by the matmul is im2col). ``conv_transpose`` runs the other way: one batched matmul of
+the weight with ḡ gives every window's contribution, and one strided slice-add per
+kernel offset (9 for a 3×3 kernel, never one per position) adds them back at their
+places (col2im), in a channels-last layout when the maps are small.
 """
 
 from __future__ import annotations
@@ -44,10 +44,16 @@ Pads = tuple[tuple[int, int], ...]
 # ---------------------------------------------------------------- NumPy kernels
 
 
-def _pad(x: np.ndarray, padding: Pads) -> np.ndarray:
+def _pad(x: np.ndarray, padding: Pads, value: float = 0.0) -> np.ndarray:
+    """``x`` padded along its spatial axes (2, 3, ...) with ``value`` (np.pad, without its
+    per-call overhead)."""
     if not any(lo or hi for lo, hi in padding):
         return x
-    return np.pad(x, ((0, 0), (0, 0), *padding))
+    shape = (*x.shape[:2], *(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding)))
+    out = np.full(shape, value, dtype=x.dtype) if value else np.zeros(shape, dtype=x.dtype)
+    centre = (slice(None), slice(None), *(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], padding)))
+    out[centre] = x
+    return out
 
 
 def _windows(xp: np.ndarray, size: Ints, stride: Ints, dilation: Ints) -> np.ndarray:
@@ -103,17 +109,6 @@ def _conv_forward(
     return out
 
 
-def _spread(g: np.ndarray, stride: Ints) -> np.ndarray:
-    """ḡ with stride - 1 zeros inserted between neighbours along each spatial axis."""
-    if all(s == 1 for s in stride):
-        return g
-    p = g.shape[2:]
-    out = np.zeros((*g.shape[:2], *((q - 1) * s + 1 for q, s in zip(p, stride))), dtype=g.dtype)
-    every = (slice(None), slice(None), *(slice(None, None, s) for s in stride))
-    out[every] = g
-    return out
-
-
 def _conv_transpose_forward(
     g: Any,
     w: Any,
@@ -136,27 +131,47 @@ def _conv_transpose_forward(
     og = o // groups
     if og * groups != o:
         raise ValueError(f"the weight's first axis ({o}) is not divisible by groups={groups}")
+    p = g.shape[2:]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape, padding))
-    spread = _spread(g, stride)
-    edges = []
-    for q, length, k, d in zip(spread.shape[2:], padded, size, dilation):
-        if length < q + (k - 1) * d:
+    for q, length, k, d, s in zip(p, padded, size, dilation, stride):
+        if length < (q - 1) * s + (k - 1) * d + 1:
             raise ValueError(
                 f"the output size {shape} (padded {padded}) is too small for an input of shape "
                 f"{g.shape} and a kernel {size} with dilation {dilation} and stride {stride}"
             )
-        edges.append(((k - 1) * d, length - q))
-    # the flipped kernel with its channel axes swapped: (G·Cg, Og, *K)
-    flipped = w.reshape(groups, og, cg, *size).swapaxes(1, 2).reshape(groups * cg, og, *size)
-    reverse = (Ellipsis, *(slice(None, None, -1),) * n)
-    flipped = flipped[reverse]
-    full = _conv_forward(_pad(spread, tuple(edges)), flipped, None, (1,) * n, ((0, 0),) * n, dilation, groups)
-    centre = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape, padding))
-    index = (slice(None), slice(None), *centre)
-    out = full[index]
+    big_n = g.shape[0]
+    kk, pp = int(np.prod(size)), int(np.prod(p))
+    if p[-1] >= 16:  # wide maps: fold in (N, C, *S), each slice-add runs along the rows
+        # one batched matmul gives every window's contribution: (N, G, Cg·K, P) ...
+        cols = np.matmul(w.reshape(groups, og, cg * kk).transpose(0, 2, 1), g.reshape(big_n, groups, og, pp))
+        cols = cols.reshape(big_n, groups * cg, *size, *p)
+        # ... added back at its place, one strided slice-add per kernel offset (col2im)
+        out = np.zeros((big_n, groups * cg, *padded), dtype=cols.dtype)
+        for k in np.ndindex(*size):
+            at = tuple(slice(i * d, i * d + s * (q - 1) + 1, s) for i, d, s, q in zip(k, dilation, stride, p))
+            dst = (slice(None), slice(None), *at)
+            src = (slice(None), slice(None), *k)
+            out[dst] += cols[src]
+        centre = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape, padding))
+        index = (slice(None), slice(None), *centre)
+        result = np.ascontiguousarray(out[index])
+    else:  # small maps (the digits' 4×4): fold channels-last, (*S, N, C), so that each
+        # slice-add runs along N·C values instead of a few pixels
+        gt = g.reshape(big_n, groups, og, pp).transpose(1, 3, 0, 2).reshape(groups, pp * big_n, og)
+        wk = w.reshape(groups, og, cg, kk).transpose(0, 1, 3, 2).reshape(groups, og, kk * cg)
+        cols = np.matmul(gt, wk).reshape(groups, *p, big_n, *size, cg)  # (G, *P, N, *K, Cg)
+        out = np.zeros((*padded, big_n, groups, cg), dtype=cols.dtype)
+        for k in np.ndindex(*size):
+            at = tuple(slice(i * d, i * d + s * (q - 1) + 1, s) for i, d, s, q in zip(k, dilation, stride, p))
+            index = (*(slice(None),) * (n + 2), *k)
+            block = cols[index]  # (G, *P, N, Cg)
+            out[at] += np.moveaxis(block, 0, -2)
+        centre = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape, padding))
+        flat = out[centre].reshape(*shape, big_n, groups * cg)
+        result = np.ascontiguousarray(np.moveaxis(flat, (n, n + 1), (0, 1)))
     if b is not None:
-        out = out + np.asarray(b).reshape(-1, *(1,) * n)
-    return np.ascontiguousarray(out)
+        result += np.asarray(b).reshape(-1, *(1,) * n)
+    return result
 
 
 def _conv_weight_forward(

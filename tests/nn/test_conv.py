@@ -183,6 +183,7 @@ def test_conv1d_padding_modes():
         ((2, 3), (0, 1), (1, 2), 1, 1, (2, 3)),
         (1, 1, 0, 2, 1, (4, 3)),
         (3, 0, 0, 1, 2, (2, 2)),
+        (1, 1, 0, 1, 1, (2, 17)),  # a wide map: the other col2im layout
     ],
 )
 def test_conv_transpose2d_matches_the_scatter_definition(
@@ -399,3 +400,9 @@ def test_a_small_cnn_trains_and_its_picture_is_readable():
     for name in ("Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "Flatten", "Linear"):
         assert name in dot
     assert dot.count("->") < 40  # one box per layer: a readable picture
+
+
+def test_gradients_on_a_wide_map():
+    # width >= 16: the input gradient folds in (N, C, H, W) layout instead of channels-last
+    x, w, b = RNG.standard_normal((1, 2, 3, 17)), RNG.standard_normal((2, 2, 2, 3)), RNG.standard_normal(2)
+    check_first_and_second(lambda x, w, b: F.conv2d(x, w, b, padding=1, dilation=(1, 2)), x, w, b)
