@@ -55,7 +55,7 @@ from .creation import (
 )
 from .custom import custom_op
 from .dtypes import get_default_dtype, set_default_dtype
-from .explain import explain
+from .explain import explain, explain_forward
 from .functional import (
     grad,
     hessian,
@@ -131,6 +131,7 @@ __all__ = [
     "enable_grad",
     "expand_dims",
     "explain",
+    "explain_forward",
     "eye",
     "flatten",
     "forward_ad",
