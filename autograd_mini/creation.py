@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .core.grad_mode import random_draw
 from .tensor import Tensor, _to_array
 
 Shape = int | Sequence[int]
@@ -113,7 +114,8 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1); ``seed`` is an int or a ``numpy.random.Generator``."""
-    arr = _rng(seed).random(_shape(shape, "rand")).astype(_dtype(dtype), copy=False)
+    size, d = _shape(shape, "rand"), _dtype(dtype)
+    arr = random_draw(lambda: _rng(seed).random(size).astype(d, copy=False))
     return _make(arr, requires_grad)
 
 
@@ -124,7 +126,8 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples; ``seed`` is an int or a ``numpy.random.Generator``."""
-    arr = _rng(seed).standard_normal(_shape(shape, "randn")).astype(_dtype(dtype), copy=False)
+    size, d = _shape(shape, "randn"), _dtype(dtype)
+    arr = random_draw(lambda: _rng(seed).standard_normal(size).astype(d, copy=False))
     return _make(arr, requires_grad)
 
 
@@ -208,14 +211,14 @@ def rand_like(x: Any, *, seed: Seed = None, dtype: Any = None, requires_grad: bo
     """Uniform samples in [0, 1) with the shape (and floating dtype) of ``x``; ``seed`` is
     an int or a ``numpy.random.Generator`` (as for :func:`rand`)."""
     shape, d = _like(x, dtype, "rand_like")
-    return _make(_rng(seed).random(shape).astype(d, copy=False), requires_grad)
+    return _make(random_draw(lambda: _rng(seed).random(shape).astype(d, copy=False)), requires_grad)
 
 
 def randn_like(x: Any, *, seed: Seed = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples with the shape (and floating dtype) of ``x``; ``seed`` as
     for :func:`randn`."""
     shape, d = _like(x, dtype, "randn_like")
-    return _make(_rng(seed).standard_normal(shape).astype(d, copy=False), requires_grad)
+    return _make(random_draw(lambda: _rng(seed).standard_normal(shape).astype(d, copy=False)), requires_grad)
 
 
 def _size(size: Any, who: str) -> tuple[int, ...]:
@@ -240,7 +243,7 @@ def randint(
         raise TypeError(f"randint: low and high must be ints, got {lo!r} and {hi!r}")
     if hi <= lo:
         raise ValueError(f"randint: the range [{lo}, {hi}) is empty; give high > low")
-    arr = _rng(seed).integers(lo, hi, _size(size, "randint")).astype(dtype, copy=False)
+    arr = random_draw(lambda: _rng(seed).integers(lo, hi, _size(size, "randint")).astype(dtype, copy=False))
     return _make(arr, False)
 
 
@@ -284,7 +287,8 @@ def normal(
     if (s < 0).any():
         raise ValueError(f"normal: std must be non-negative, got {s.min()}")
     shape = _param_shape(size, "normal", m, s)
-    arr = _rng(seed).normal(m, s, shape).astype(_float_dtype(dtype, "normal"), copy=False)
+    d = _float_dtype(dtype, "normal")
+    arr = random_draw(lambda: _rng(seed).normal(m, s, shape).astype(d, copy=False))
     return _make(np.asarray(arr), requires_grad)
 
 
@@ -303,7 +307,8 @@ def uniform(
     if (np.broadcast_to(hi, np.broadcast_shapes(lo.shape, hi.shape)) < lo).any():
         raise ValueError("uniform: high must not be below low")
     shape = _param_shape(size, "uniform", lo, hi)
-    arr = _rng(seed).uniform(lo, hi, shape).astype(_float_dtype(dtype, "uniform"), copy=False)
+    d = _float_dtype(dtype, "uniform")
+    arr = random_draw(lambda: _rng(seed).uniform(lo, hi, shape).astype(d, copy=False))
     return _make(np.asarray(arr), requires_grad)
 
 

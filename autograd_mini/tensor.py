@@ -85,6 +85,8 @@ def _to_array(data: Any, dtype: Any = None, who: str = "Tensor") -> np.ndarray:
     if isinstance(data, Tensor):
         _refuse_graph(data, who)
         arr = np.array(data._data, dtype=dtype, copy=True)
+        if state.recorder is not None:  # a compiled step records the copy
+            state.recorder.call("copy", np.array, (data._data,), {"dtype": dtype, "copy": True}, arr)
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=dtype, copy=True)
     elif data is None:
@@ -173,8 +175,11 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         if op.view:
             base = args[0]
             t._base = base if base._base is None else base._base
-    if detour and st.forward is not None:  # forward mode: the output's tangents (core/forward.py)
-        st.forward.push(op, args, params, t)
+    if detour:
+        if st.forward is not None:  # forward mode: the output's tangents (core/forward.py)
+            st.forward.push(op, args, params, t)
+        if st.recorder is not None:  # recording a compiled step (autograd_mini/compile.py)
+            st.recorder.op(op, args, params, t)
     return t
 
 
@@ -370,8 +375,15 @@ class Tensor(_Methods):
 
     # ------------------------------------------------------------ conversion
 
+    def _read(self, what: str) -> None:
+        """While a compiled step is being recorded, a value read may not be traceable."""
+        if state.recorder is not None:
+            state.recorder.read(self, what)
+
     def numpy(self) -> np.ndarray:
         """The value as a NumPy array (shares memory; never part of the graph)."""
+        if state.detour:
+            self._read("numpy()")
         return self._data
 
     def item(self) -> Any:
@@ -381,13 +393,19 @@ class Tensor(_Methods):
                 f"item: only one-element tensors can be converted to a Python number, "
                 f"this one has shape {self.shape}"
             )
+        if state.detour:
+            self._read("item()")
         return self._data.item()
 
     def tolist(self) -> Any:
         """The value as (nested) Python lists."""
+        if state.detour:
+            self._read("tolist()")
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if state.detour:
+            self._read("np.asarray()")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -404,6 +422,8 @@ class Tensor(_Methods):
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; use "
                 f"(t).any() or (t).all()"
             )
+        if state.detour:
+            self._read("bool()")
         return bool(self._data.item())
 
     def __len__(self) -> int:

@@ -229,6 +229,9 @@ def backward_pass(
     backward, recomputing a node's output from its inputs where the VJP needs it.
     """
     tensor, unbroadcast = Tensor, sum_to  # locals: the loop below is the hot path
+    # A compiled step being recorded (autograd_mini/compile.py) is told of every array
+    # this pass computes; with create_graph the rules' ops record themselves.
+    rec = state.recorder if state.detour and not create_graph else None
     prev_mode = state.grad_enabled
     state.grad_enabled = create_graph
     saved_errors: Any = None
@@ -245,7 +248,7 @@ def backward_pass(
                 continue
             root_nodes.append(node)
             prev = pending.get(node)
-            pending[node] = seed if prev is None else prev + seed
+            pending[node] = seed if prev is None else _add(prev, seed, rec)
         deps = _count_dependencies(root_nodes, replay)
         sink.start(roots, deps)
         watches, observes = sink.watches_nodes, sink.observes
@@ -270,6 +273,8 @@ def backward_pass(
                 if node.epoch is not None and node.epoch != epoch:
                     _check_mutations(node)
                 input_grads = _call_vjp(node, grad, create_graph, tensor, replay)
+                if rec is not None:
+                    rec.vjp(node, grad, input_grads)
             else:
                 input_grads = None
             if observes:
@@ -288,25 +293,28 @@ def backward_pass(
                     if g.shape != want:
                         got = g.shape
                         try:
-                            g = unbroadcast(g, want)
+                            summed = unbroadcast(g, want)
                         except ValueError:
                             raise RuntimeError(_shape_mismatch(node, i, got, want)) from None
+                        if rec is not None:
+                            rec.call("sum_to", unbroadcast.forward, (g,), {"shape": want}, summed)
+                        g = summed
                 if parent is None:
                     if g is not None:  # leaves sum their gradients over the whole pass
                         entry = leaf_grads.get(id(x))
-                        leaf_grads[id(x)] = (x, g) if entry is None else (x, entry[1] + g)
+                        leaf_grads[id(x)] = (x, g) if entry is None else (x, _add(entry[1], g, rec))
                     continue
                 count = deps[parent] - 1
                 if count == 0:
                     prev = pending.pop(parent, None)
                     if prev is not None:
-                        g = prev if g is None else prev + g
+                        g = prev if g is None else _add(prev, g, rec)
                     ready.append((parent, g))
                 else:
                     deps[parent] = count
                     if g is not None:
                         prev = pending.get(parent)
-                        pending[parent] = g if prev is None else prev + g
+                        pending[parent] = g if prev is None else _add(prev, g, rec)
             if not retain_graph:
                 node.out = None
                 node.freed = True
@@ -315,6 +323,14 @@ def backward_pass(
         state.grad_enabled = prev_mode
         if saved_errors is not None:
             np.seterr(**saved_errors)
+
+
+def _add(a: Any, b: Any, rec: Any) -> Any:
+    """``a + b`` for two gradients, told to the recorder of a compiled step if one listens."""
+    out = a + b
+    if rec is not None:
+        rec.call("add", np.add, (a, b), None, out)
+    return out
 
 
 def _collect_leaf(leaf: Tensor, g: Any, leaf_grads: dict[int, tuple[Any, Any]]) -> None:
@@ -327,22 +343,33 @@ def _accumulate_leaves(
 ) -> None:
     """Run leaf hooks on each leaf's total gradient of this pass, then add it to ``.grad``."""
     assigned: set[int] = set()
+    rec = state.recorder if state.detour else None  # a compiled step being recorded
     for leaf, g in leaf_grads.values():
         if leaf._hooks is not None:
             g = _run_hooks(leaf._hooks, g, tensor, create_graph)
         if isinstance(g, tensor):
             leaf.grad = g if leaf.grad is None else leaf.grad + g
+            if rec is not None:
+                rec.set_grad(leaf, leaf.grad)
             continue
         if g.dtype != leaf._data.dtype:
-            g = g.astype(leaf._data.dtype)
+            cast = g.astype(leaf._data.dtype)
+            if rec is not None:
+                rec.call("astype", np.ndarray.astype, (g,), {"dtype": leaf._data.dtype}, cast)
+            g = cast
         old = leaf.grad
         if old is None:
             if id(g) in assigned:  # one array reached two leaves (x + y): copy it
-                g = g.copy()
+                copied = g.copy()
+                if rec is not None:
+                    rec.call("copy", np.copy, (g,), None, copied)
+                g = copied
             assigned.add(id(g))
             leaf.grad = tensor._wrap(g)
         else:
             leaf.grad = tensor._wrap(old._data + g)
+        if rec is not None:
+            rec.accumulate(leaf, g, old)
 
 
 def _run_hooks(hooks: list[Any], grad: Any, tensor: Any, create_graph: bool) -> Any:

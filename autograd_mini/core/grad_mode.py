@@ -18,15 +18,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State(threading.local):
     """Per-thread engine flags (a fresh thread starts with grad on, anomaly off).
 
-    ``detour`` is true while anomaly mode or forward mode is on: the ops' fast paths read
-    that one flag and leave both modes' extra work to ``apply_op``.
+    ``detour`` is true while anomaly mode or forward mode is on, or while a compiled step
+    is being recorded: the ops' fast paths read that one flag and leave the three modes'
+    extra work to ``apply_op``.
     """
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self._anomaly = False
         self._forward: Any = None
+        self._recorder: Any = None
         self.detour = False
+
+    def _set_detour(self) -> None:
+        self.detour = self._anomaly or self._forward is not None or self._recorder is not None
 
     @property
     def anomaly(self) -> bool:
@@ -35,8 +40,8 @@ class _State(threading.local):
 
     @anomaly.setter
     def anomaly(self, mode: bool) -> None:
-        self._anomaly = mode
-        self.detour = bool(mode) or self._forward is not None
+        self._anomaly = bool(mode)
+        self._set_detour()
 
     @property
     def forward(self) -> Any:
@@ -46,10 +51,34 @@ class _State(threading.local):
     @forward.setter
     def forward(self, stack: Any) -> None:
         self._forward = stack
-        self.detour = stack is not None or self._anomaly
+        self._set_detour()
+
+    @property
+    def recorder(self) -> Any:
+        """The recording of a compiled step (:mod:`autograd_mini.compile`); None: not recording."""
+        return self._recorder
+
+    @recorder.setter
+    def recorder(self, recorder: Any) -> None:
+        self._recorder = recorder
+        self._set_detour()
 
 
 state = _State()
+
+
+def random_draw(sample: Callable[[], Any]) -> Any:
+    """``sample()``: a random array, drawn afresh on every replay of a compiled step.
+
+    Random layers (Dropout) and random constructors draw their arrays through this: while
+    a compiled step is being recorded (``am.compile``), the recording keeps ``sample``
+    itself, so each replay calls it again (the same generator, so traced and eager runs
+    draw the same numbers) instead of reusing the traced call's values.
+    """
+    out = sample()
+    if state.detour and state.recorder is not None:
+        state.recorder.draw(sample, out)
+    return out
 
 
 def is_grad_enabled() -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.grad_mode import random_draw
 from ..ops import api as ops
 from ..ops import linalg, reduction, shape_api
 from ..ops import loss as loss_ops
@@ -165,8 +166,12 @@ def dropout(
     if p == 1.0:
         return x * np.zeros(x.shape, dtype=x.dtype)
     rng = as_generator(generator, "dropout")
-    keep = rng.random(x.shape) >= p
-    return x * (keep / (1.0 - p)).astype(x.dtype)
+    shape, dtype = x.shape, x.dtype
+
+    def mask() -> np.ndarray:  # a compiled step draws a fresh mask on every replay
+        return ((rng.random(shape) >= p) / (1.0 - p)).astype(dtype)
+
+    return x * random_draw(mask)
 
 
 # ---------------------------------------------------------------- padding

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..core.grad_mode import state as _modes
 from ..tensor import Tensor, _to_array
 from ..viz.modules import tag_module_call
 from .serialization import load_npz, save_npz
@@ -584,11 +585,14 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None (default) or to zeros."""
-        for p in self.parameters():
+        params = list(self.parameters())
+        for p in params:
             if set_to_none:
                 p.grad = None
             else:
                 p.grad = Tensor._wrap(np.zeros_like(p.data))
+        if _modes.detour and _modes.recorder is not None:  # a compiled step records it
+            _modes.recorder.zero_grad(params, set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Put the whole tree in training mode (or evaluation mode with ``False``)."""

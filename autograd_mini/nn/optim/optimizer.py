@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ...core.grad_mode import enable_grad
+from ...core.grad_mode import state as _modes
 from ...tensor import Tensor
 
 _REQUIRED: Any = object()
@@ -91,6 +92,8 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None if set_to_none else Tensor._wrap(np.zeros_like(p.data))
+        if _modes.detour and _modes.recorder is not None:  # a compiled step records it
+            _modes.recorder.zero_grad([p for g in self.param_groups for p in g["params"]], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given.
@@ -102,8 +105,8 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        states = self.state
-        update = self._update
+        rec = _modes.recorder if _modes.detour else None  # a compiled step being recorded
+        update = self.update_param
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -115,14 +118,29 @@ class Optimizer:
                         f"{type(self).__name__}.step: a gradient of shape {grad.shape} for a "
                         f"parameter of shape {value.shape}"
                     )
-                state = states.get(p)
-                if state is None:
-                    state = states[p] = {}
-                new = update(value, grad, state, group)
-                if new.dtype != value.dtype:
-                    new = new.astype(value.dtype)
+                new = update(p, value, grad, group)
+                if rec is not None:
+                    rec.update(self, group, p, value, grad, new)
                 p.data = new  # out of place; bumps the version
         return loss
+
+    def update_param(
+        self, p: Tensor, value: np.ndarray, grad: np.ndarray, group: dict[str, Any]
+    ) -> np.ndarray:
+        """The new value of parameter ``p`` (array ``value``, gradient ``grad``), on arrays.
+
+        The array-level update that :meth:`step` applies to each parameter, and that a
+        compiled step (``am.compile``) replays: it reads and updates the optimizer's
+        state of ``p`` (moments, step count) and reads the group's hyper-parameters as they
+        are now (so learning-rate schedules apply), but does not assign ``p.data``.
+        """
+        state = self.state.get(p)
+        if state is None:
+            state = self.state[p] = {}
+        new = self._update(value, grad, state, group)
+        if new.dtype != value.dtype:
+            new = new.astype(value.dtype)
+        return new
 
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
