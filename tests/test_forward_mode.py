@@ -245,7 +245,7 @@ def test_compositions_with_reverse_mode(rng):
 
 def test_forward_mode_works_under_no_grad():
     with am.no_grad():
-        out, tangent = am.jvp(lambda t: am.sin(t) * t, (np.array([0.5]),), (np.array([1.0]),))
+        _, tangent = am.jvp(lambda t: am.sin(t) * t, (np.array([0.5]),), (np.array([1.0]),))
         with fwad.dual_level():
             x = am.tensor([0.5], requires_grad=True)
             y = am.sin(fwad.make_dual(x, np.ones(1))) * 2.0
@@ -327,7 +327,7 @@ def test_custom_op_without_a_jvp_says_how_to_add_one():
 
 def test_custom_op_check_tests_the_jvp_too():
     wrong = _cube(lambda t, ans, x: 2 * x**2 * t, check=True)
-    with pytest.raises(am.GradcheckError, match=r"custom_op 'cube': the JVP disagrees with finite differences"):
+    with pytest.raises(am.GradcheckError, match=r"custom_op 'cube': the JVP disagrees with finite"):
         wrong(am.tensor([1.0, 2.0]))
     right = _cube(lambda t, ans, x: 3 * x**2 * t, check=True)
     assert right(am.tensor([1.0, 2.0])).tolist() == [1.0, 8.0]

@@ -84,7 +84,7 @@ def test_jvp_matches_finite_differences(name, index, c):
     minus = _value(c.fn, [a - EPS * v for a, v in zip(arrays, vs)])
     numeric = (plus - minus) / (2 * EPS)
     assert np.shape(jv) == np.shape(out)
-    np.testing.assert_allclose(jv, numeric, rtol=1e-5, atol=1e-7, err_msg=f"{name}: JVP vs finite differences")
+    np.testing.assert_allclose(jv, numeric, rtol=1e-5, atol=1e-7, err_msg=f"{name}: JVP vs differences")
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
@@ -112,7 +112,7 @@ def test_jvp_and_vjp_are_transposes(name, index, c):
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
 def test_second_order_forward_and_reverse_agree(name, index, c):
-    """H v of L(x) = ⟨w, f(x)⟩ three ways: forward over reverse, reverse over forward, reverse over reverse."""
+    """H v of L(x) = ⟨w, f(x)⟩ three ways: forward/reverse, reverse/forward, reverse/reverse."""
     _need_jvp(name)
     arrays = case_inputs(c, index)
     vs = _tangents(arrays, index)
