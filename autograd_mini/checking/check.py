@@ -216,11 +216,19 @@ def _run(target: _Target, hand: list[np.ndarray | None], settings: _Settings) ->
 
 
 def _compare(
-    who: str, f: Callable[..., Any], inputs: Any, reference: Any, settings: _Settings
+    who: str,
+    f: Callable[..., Any],
+    inputs: Any,
+    reference: Any,
+    settings: _Settings,
+    directions: Sequence[np.ndarray] | None = None,
 ) -> GradientReport:
-    """The one checker: AD (and a hand derivation) of ``f`` against central differences."""
+    """The one checker: AD (and a hand derivation) of ``f`` against central differences.
+
+    ``directions``: ``f`` returns one output per direction, checked as ``Σₖ ⟨dₖ, fₖ⟩``.
+    """
     settings.validate(who)
-    scalarize = _Scalarize(who, project=reference is None, seed=settings.seed)
+    scalarize = _Scalarize(who, project=reference is None, seed=settings.seed, directions=directions)
     target = _target_for(f, inputs, scalarize)
     try:
         hand: list[np.ndarray | None] = [None] * len(target.names)
@@ -369,11 +377,12 @@ def check_case(
     if not any(node.name == name for node in topological_order(case.fn(*leaves))):
         raise CaseMissesOpError(f"case {case.label or seed} does not run {name}")
     who = f"{name} case {case.label or seed}"
+    directions: list[np.ndarray] | None = None
     if order == 1:
         f: Callable[..., Any] = case.fn
         defaults = (EPS, CASE_ATOL, CASE_RTOL)
     else:
-        f = _directional_gradient(who, case.fn, arrays)
+        f, directions = _directional_gradient(who, case.fn, arrays)
         defaults = (CASE_EPS_2, CASE_ATOL_2, CASE_RTOL_2)
     settings = _Settings(
         defaults[0] if eps is None else eps,
@@ -382,31 +391,35 @@ def check_case(
         seed=PROJECTION_SEED,
         kinks=False,
     )
-    report = _compare(who, f, tuple(arrays), None, settings)
+    report = _compare(who, f, tuple(arrays), None, settings, directions)
     report.title = f"Gradient check of {who} ({'first' if order == 1 else 'second'} derivative)"
     return report
 
 
 def _directional_gradient(
     who: str, fn: Callable[..., Any], arrays: Sequence[np.ndarray]
-) -> Callable[..., Any]:
-    """``x ↦ ⟨∇L(x), v⟩`` with ``L`` the projected output of ``fn``, differentiable in ``x``."""
+) -> tuple[Callable[..., Any], list[np.ndarray]]:
+    """``x ↦ ∇L(x)`` (one Tensor per input, differentiable in ``x``) and the fixed ``v``.
+
+    ``L`` is ``fn``'s output projected on the case's direction ``r``, differentiated by
+    seeding the backward pass with ``r``; the checked function ``⟨∇L(x), v⟩`` is the
+    projection of these gradients on ``v``, which :class:`_Scalarize` computes on the
+    NumPy side, so no op of the library is added around the op under test.
+    """
     rng = np.random.default_rng(SECOND_ORDER_SEED)
     directions = [rng.standard_normal(np.shape(a)) for a in arrays]
-    loss = _Scalarize(who, project=True, seed=PROJECTION_SEED)
+    projection = _Scalarize(who, project=True, seed=PROJECTION_SEED)
 
-    def directional(*xs: Tensor) -> Tensor:
+    def gradient(*xs: Tensor) -> tuple[Any, ...]:
         with enable_grad():
             for x in xs:
                 if not x.requires_grad:  # a value of f: the inputs are fresh float64 Tensors
                     x.requires_grad_()
-            grads = engine_api.grad(loss(fn(*xs)), list(xs), create_graph=True, allow_unused=True)
-            terms = [(g * v).sum() for g, v in zip(grads, directions) if g is not None]
-        total = Tensor._wrap(np.zeros(()))
-        for term in terms:
-            total = total + term
-        return total
+            out = fn(*xs)
+            r = projection._direction(0, tuple(out.shape))
+            grads = engine_api.grad(out, list(xs), grad_outputs=r, create_graph=True, allow_unused=True)
+        return tuple(np.zeros(np.shape(x)) if g is None else g for g, x in zip(grads, xs))
 
     with contextlib.suppress(TypeError, ValueError):  # rows named like the case's inputs
-        directional.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
-    return directional
+        gradient.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+    return gradient, directions

@@ -55,50 +55,87 @@ class _Target:
 
 
 class _Scalarize:
-    """Turns f's output into one number; a non-scalar output is projected on a fixed
-    random direction ``r`` (so the check covers the VJP along ``r``) when allowed."""
+    """Turns f's output into one number, ``L = Σ r ⊙ y``, computed on the NumPy side.
 
-    def __init__(self, who: str, project: bool, seed: int = 0) -> None:
+    A single-number output is taken as it is (``r = 1``); a larger one is projected on
+    a fixed random direction ``r`` drawn from ``seed`` (so the check covers the VJP along
+    ``r``) when allowed. The projection runs no op of the library: ``L``'s value is a
+    NumPy weighted sum, and AD differentiates it by seeding the backward pass of ``y``
+    with ``r`` (``grad_outputs``), so the op under test never appears in the projection
+    (a negated ``sum`` or ``mul`` rule cannot cancel against the checker's own).
+
+    ``directions``: fixed directions, one per output, for an ``f`` that returns a tuple
+    of outputs (the second-order check projects the gradients on its ``v``).
+    """
+
+    def __init__(
+        self, who: str, project: bool, seed: int = 0, directions: Sequence[np.ndarray] | None = None
+    ) -> None:
         self.who = who
         self.project = project
         self.seed = seed
+        self.fixed = None if directions is None else [np.asarray(d, dtype=np.float64) for d in directions]
         self.direction: np.ndarray | None = None
 
-    def __call__(self, out: Any) -> Any:
-        t = out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out, dtype=np.float64))
-        if t.size == 1:
-            return t.reshape(())
+    def _outputs(self, out: Any) -> list[Any]:
+        if self.fixed is not None:
+            outs = list(out) if isinstance(out, (tuple, list)) else [out]
+            if len(outs) != len(self.fixed):
+                raise ValueError(
+                    f"{self.who}: f returned {len(outs)} outputs for {len(self.fixed)} directions"
+                )
+            return outs
+        return [out]
+
+    def _direction(self, k: int, shape: tuple[int, ...]) -> np.ndarray:
+        if self.fixed is not None:
+            return self.fixed[k]
+        if int(np.prod(shape)) == 1:
+            return np.ones(shape)
         if not self.project:
             raise ValueError(
-                f"{self.who}: f must return a single number, it returned shape {t.shape}; "
+                f"{self.who}: f must return a single number, it returned shape {shape}; "
                 f"reduce it (e.g. .sum()) or use am.jacobian"
             )
-        if self.direction is None or self.direction.shape != t.shape:
+        if self.direction is None or self.direction.shape != shape:
             rng = np.random.default_rng(self.seed)
-            self.direction = rng.standard_normal(t.shape)
-        return (t * self.direction).sum()
+            self.direction = rng.standard_normal(shape)
+        return self.direction
 
+    def value(self, out: Any) -> float:
+        """``L = Σ r ⊙ y`` as a float (NumPy arithmetic only)."""
+        total = 0.0
+        for k, y in enumerate(self._outputs(out)):
+            arr = np.asarray(y._data if isinstance(y, Tensor) else y, dtype=np.float64)
+            r = self._direction(k, arr.shape)
+            total += float(np.sum(arr * r))
+        return total
 
-def _number(out: Any) -> float:
-    return float(np.asarray(out._data if isinstance(out, Tensor) else out).reshape(()))
-
-
-def _grads_of(out: Tensor, leaves: Sequence[Tensor]) -> list[np.ndarray]:
-    if not out.requires_grad:
-        return [np.zeros_like(x._data) for x in leaves]
-    grads = engine_api.grad(out, list(leaves), allow_unused=True)
-    arrays = []
-    for i, (x, g) in enumerate(zip(leaves, grads)):
-        if g is None:  # f does not depend on this input
-            arrays.append(np.zeros_like(x._data))
-            continue
-        if g.shape != x.shape:
-            raise ValueError(
-                f"the AD gradient of input {i} has shape {g.shape}, but the input has shape "
-                f"{x.shape}; a gradient is shaped like its input (check the op's VJP)"
-            )
-        arrays.append(np.array(g._data, dtype=np.float64))
-    return arrays
+    def gradients(self, out: Any, leaves: Sequence[Tensor]) -> list[np.ndarray]:
+        """AD's ``∂L/∂leaf`` for every leaf: the backward pass of ``y`` seeded with ``r``."""
+        roots: list[Tensor] = []
+        seeds: list[np.ndarray] = []
+        for k, y in enumerate(self._outputs(out)):
+            shape = y.shape if isinstance(y, Tensor) else np.shape(y)
+            r = self._direction(k, tuple(shape))
+            if isinstance(y, Tensor) and y.requires_grad:
+                roots.append(y)
+                seeds.append(r.astype(y.dtype, copy=False) if y.dtype.kind == "f" else r)
+        if not roots:
+            return [np.zeros_like(x._data) for x in leaves]
+        grads = engine_api.grad(roots, list(leaves), grad_outputs=seeds, allow_unused=True)
+        arrays = []
+        for i, (x, g) in enumerate(zip(leaves, grads)):
+            if g is None:  # f does not depend on this input
+                arrays.append(np.zeros_like(x._data))
+                continue
+            if g.shape != x.shape:
+                raise ValueError(
+                    f"the AD gradient of input {i} has shape {g.shape}, but the input has shape "
+                    f"{x.shape}; a gradient is shaped like its input (check the op's VJP)"
+                )
+            arrays.append(np.array(g._data, dtype=np.float64))
+        return arrays
 
 
 class _ArgsTarget(_Target):
@@ -131,13 +168,13 @@ class _ArgsTarget(_Target):
         if i is not None and array is not None:
             arrays[i] = array
         with no_grad():
-            return _number(self.scalarize(self._call([Tensor._wrap(a) for a in arrays])))
+            return self.scalarize.value(self._call([Tensor._wrap(a) for a in arrays]))
 
     def gradients(self) -> list[np.ndarray]:
         leaves = [Tensor._wrap(b.copy()).requires_grad_() for b in self.bases]
         with enable_grad():
-            out = self.scalarize(self._call(leaves))
-        return _grads_of(out, leaves)
+            out = self._call(leaves)
+        return self.scalarize.gradients(out, leaves)
 
     def hand(self, reference: Callable[..., Any]) -> Any:
         arrays = [b.copy() for b in self.bases]
@@ -168,18 +205,18 @@ class _ModuleTarget(_Target):
     def value(self, i: int | None = None, array: np.ndarray | None = None) -> float:
         with no_grad():
             if i is None or array is None:
-                return _number(self.scalarize(self.f()))
+                return self.scalarize.value(self.f())
             p = self.params[i]
             p.data = array
             try:
-                return _number(self.scalarize(self.f()))
+                return self.scalarize.value(self.f())
             finally:
                 p.data = self.bases[i]
 
     def gradients(self) -> list[np.ndarray]:
         with enable_grad():
-            out = self.scalarize(self.f())
-        return _grads_of(out, self.params)
+            out = self.f()
+        return self.scalarize.gradients(out, self.params)
 
     def hand(self, reference: Callable[..., Any]) -> Any:
         return reference()
