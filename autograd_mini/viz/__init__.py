@@ -11,8 +11,21 @@ with ``.render()`` / ``.pipe()``, which need the Graphviz ``dot`` program);
 'digraph autograd_mini {'
 """
 
+from .animate import animate_backward, animate_forward
 from .collapse import CollapseReport
-from .draw import draw_graph, to_dot
+from .draw import GradientsNotComputedWarning, draw_graph, to_dot
+from .player import Animation, Frame
 from .render import GraphPicture, GraphvizNotFoundError
 
-__all__ = ["CollapseReport", "GraphPicture", "GraphvizNotFoundError", "draw_graph", "to_dot"]
+__all__ = [
+    "Animation",
+    "CollapseReport",
+    "Frame",
+    "GradientsNotComputedWarning",
+    "GraphPicture",
+    "GraphvizNotFoundError",
+    "animate_backward",
+    "animate_forward",
+    "draw_graph",
+    "to_dot",
+]

@@ -9,6 +9,7 @@ the vertices actually drawn.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import graphviz
@@ -23,6 +24,19 @@ from .render import GraphPicture
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_MAX_NODES = 150
+NO_GRADIENTS_NOTE = (
+    "No gradients shown: none were computed yet (drawn before backward()). "
+    "Call loss.backward() first, or am.viz.animate_backward(loss) to watch them arrive."
+)
+
+
+class GradientsNotComputedWarning(UserWarning):
+    """``draw_graph(..., show_grad=True)`` on a graph whose gradients were never computed.
+
+    The usual cause: the picture was drawn before ``loss.backward()`` (or after
+    ``zero_grad()``), so every gradient would read as missing or zero. The picture is
+    still drawn, without gradients, and its caption says so.
+    """
 
 
 def _check(root: Any, rankdir: str, max_nodes: int | None, vanishing: float, exploding: float) -> None:
@@ -48,7 +62,7 @@ def draw_graph(
     root: Tensor,
     *,
     show_data: bool = True,
-    show_grad: bool = True,
+    show_grad: bool | None = None,
     rankdir: str = "LR",
     module: Any = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
@@ -73,7 +87,10 @@ def draw_graph(
     Args:
         root: the tensor whose graph to draw (usually the loss).
         show_data: print tensor values.
-        show_grad: print gradients, once a backward pass has run. Leaves show their
+        show_grad: print gradients. ``None`` (the default): once a backward pass has
+            run, quietly none before. ``True``: gradients are wanted; drawn before any
+            ``backward()``, the picture says in its caption that there are none yet and
+            a :class:`GradientsNotComputedWarning` is issued. Leaves show their
             ``.grad``; intermediate tensors show ∂root/∂tensor, replayed with
             :func:`~autograd_mini.autograd.trace_backward` (nothing is modified).
         rankdir: Graphviz layout direction, ``"LR"`` (left to right) or ``"TB"``, ...
@@ -115,7 +132,11 @@ def draw_graph(
     names = parameter_names(module)
     model = extract(root, names, show_constants)
     clusters = find_clusters(model, module) if module is not None else []
-    grads = attach_gradients(model, root, gradient) if (show_grad or show_grad_flow) else False
+    wants_grad = show_grad is None or show_grad
+    grads = attach_gradients(model, root, gradient) if (wants_grad or show_grad_flow) else False
+    missing = show_grad is True and not grads and root.requires_grad
+    if missing:
+        warnings.warn(f"draw_graph: {NO_GRADIENTS_NOTE}", GradientsNotComputedWarning, stacklevel=2)
     report = collapse(model, clusters, max_nodes, box_modules)
     tensors = model.tensor_vertices()
     scalar_mode = scalar if scalar is not None else all(v.tensor._data.ndim == 0 for v in tensors)
@@ -125,6 +146,8 @@ def draw_graph(
     picture.scalar_mode = scalar_mode
     picture.shows_grad = grads
     caption = [title] if title else []
+    if missing:
+        caption.append(NO_GRADIENTS_NOTE)
     if report.collapsed:
         caption.extend(report.text().splitlines())
     picture.attr(
@@ -140,7 +163,7 @@ def draw_graph(
     containers = _cluster_graphs(model, clusters)
     braces = rankdir in ("LR", "RL")
     _emit_vertices(
-        picture, model, containers, scalar_mode, show_data, show_grad and grads, max_values, braces
+        picture, model, containers, scalar_mode, show_data, bool(wants_grad and grads), max_values, braces
     )
     _attach_clusters(picture, clusters, containers)
 
