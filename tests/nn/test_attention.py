@@ -382,3 +382,42 @@ def test_encoder_layer_batch_first_dropout_and_gradients(tmp_path):
     layer.save(tmp_path / "layer.npz")
     time_first.load(tmp_path / "layer.npz")
     np.testing.assert_array_equal(time_first(src.swapaxes(0, 1)).data.swapaxes(0, 1), layer(src).data)
+
+
+def test_attention_second_order_and_forward_mode():
+    rng = np.random.default_rng(10)
+    mha = randomised(nn.MultiheadAttention(4, 2, seed=0))
+    x = rng.normal(size=(3, 1, 4))
+    keep = np.tril(np.ones((3, 3), dtype=bool))
+
+    def sdpa(q):
+        return functional.scaled_dot_product_attention(q, q, q, attn_mask=keep)
+
+    np.testing.assert_allclose(am.jacfwd(sdpa)(x[:, 0]), am.jacrev(sdpa)(x[:, 0]), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        am.jacfwd(lambda v: mha(v, v, v)[0])(x),
+        am.jacrev(lambda v: mha(v, v, v)[0])(x),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+    def loss(t):
+        return (mha(t, t, t)[0] ** 2).sum()
+
+    assert_hvp_matches_finite_differences(loss, x)
+
+
+def assert_hvp_matches_finite_differences(loss, x, eps=1e-5):
+    """Hessian times a random v by double backward (create_graph) against central
+    differences of the gradient along v."""
+    v = np.random.default_rng(0).normal(size=x.shape)
+
+    def gradient(values, create_graph=False):
+        t = am.tensor(values, requires_grad=True)
+        (g,) = am.autograd.grad(loss(t), t, create_graph=create_graph)
+        return t, g
+
+    t, g = gradient(x, create_graph=True)
+    (hv,) = am.autograd.grad((g * v).sum(), t)
+    numeric = (gradient(x + eps * v)[1].data - gradient(x - eps * v)[1].data) / (2 * eps)
+    np.testing.assert_allclose(hv.data, numeric, rtol=1e-5, atol=1e-7)

@@ -354,3 +354,38 @@ def test_bad_inputs_are_explained():
     with pytest.raises(ValueError, match=r"expected \(N, 3\)"):
         nn.GRUCell(3, 4)(np.zeros((2, 5)))
     assert repr(nn.LSTM(3, 4, num_layers=2, batch_first=True)) == "LSTM(3, 4, num_layers=2, batch_first=True)"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_forward_mode_and_second_order_through_time(kind):
+    """The layers are composed of ops, so forward mode (jacfwd) and reverse mode agree, and
+    the gradient itself differentiates (create_graph) as finite differences of it say."""
+    rng = np.random.default_rng(8)
+    model = make(kind, 2, 3, bidirectional=True, seed=0)
+    x = rng.normal(size=(3, 1, 2))
+
+    def final(xv):
+        return model(xv)[0][-1]
+
+    np.testing.assert_allclose(am.jacfwd(final)(x), am.jacrev(final)(x), rtol=1e-10, atol=1e-12)
+
+    def loss(t):
+        return (model(t)[0] ** 2).sum()
+
+    assert_hvp_matches_finite_differences(loss, x)
+
+
+def assert_hvp_matches_finite_differences(loss, x, eps=1e-5):
+    """Hessian times a random v by double backward (create_graph) against central
+    differences of the gradient along v."""
+    v = np.random.default_rng(0).normal(size=x.shape)
+
+    def gradient(values, create_graph=False):
+        t = am.tensor(values, requires_grad=True)
+        (g,) = am.autograd.grad(loss(t), t, create_graph=create_graph)
+        return t, g
+
+    t, g = gradient(x, create_graph=True)
+    (hv,) = am.autograd.grad((g * v).sum(), t)
+    numeric = (gradient(x + eps * v)[1].data - gradient(x - eps * v)[1].data) / (2 * eps)
+    np.testing.assert_allclose(hv.data, numeric, rtol=1e-5, atol=1e-7)
