@@ -163,12 +163,37 @@ class Ledger:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        """The ledger as an HTML table; rows whose gradients hold nan or inf are shown red."""
         headers, rows, starts = self._table()
         caption = (
             f"Chain-rule ledger of {html.escape(self.root)}: {len(self.entries)} op(s) in backward order"
         )
-        table = html_table(headers, rows, caption=caption, group_starts=starts)
-        return f"{table}<p><small>{html.escape(_RULES_NOTE)}</small></p>"
+        styles = []
+        for entry in self.entries:
+            upstream_bad = not _finite(entry.upstream)
+            for x in entry.inputs or (None,):
+                bad = upstream_bad or (x is not None and not _finite(x.grad))
+                styles.append(_BAD_ROW if bad else "")
+        table = html_table(headers, rows, caption=caption, group_starts=starts, row_styles=styles)
+        note = ""
+        if any(styles):
+            note = f"<p style='{_BAD_ROW}'>{html.escape(_NON_FINITE_NOTE)}</p>"
+        return f"{table}{note}<p><small>{html.escape(_RULES_NOTE)}</small></p>"
+
+
+_BAD_ROW = "background:#fdd"
+_NON_FINITE_NOTE = (
+    "Rows in red hold nan or inf: the first of them (in this order) is where the numbers broke; "
+    "am.detect_anomaly() names the op that produced them."
+)
+
+
+def _finite(value: Any) -> bool:
+    """True for None and for values without nan/inf."""
+    if value is None:
+        return True
+    arr = np.asarray(getattr(value, "_data", value))
+    return bool(arr.dtype.kind not in "fc" or np.all(np.isfinite(arr)))
 
 
 # ---------------------------------------------------------------- building the ledger
@@ -549,9 +574,12 @@ class ForwardLedger:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        """The ledger as an HTML table; rows whose value or tangent holds nan or inf are red."""
         headers, rows = self._table()
-        table = html_table(headers, rows, caption=self._title())
-        return f"{table}<p><small>{html.escape(_FORWARD_NOTE)}</small></p>"
+        styles = ["" if _finite(e.value) and _finite(e.tangent) else _BAD_ROW for e in self.entries]
+        table = html_table(headers, rows, caption=self._title(), row_styles=styles)
+        note = f"<p style='{_BAD_ROW}'>{html.escape(_NON_FINITE_NOTE)}</p>" if any(styles) else ""
+        return f"{table}{note}<p><small>{html.escape(_FORWARD_NOTE)}</small></p>"
 
 
 def _argument_names(f: Any, count: int) -> list[str]:

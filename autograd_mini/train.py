@@ -14,6 +14,9 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence, Sized
@@ -24,6 +27,7 @@ import numpy as np
 
 from .core.grad_mode import no_grad
 from .data import DataLoader
+from .tables import html_table, text_table
 from .tensor import Tensor
 
 Metric = str | Callable[[np.ndarray, np.ndarray], float]
@@ -102,6 +106,57 @@ class History:
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
         return f"History(epochs={len(self.epoch)}{', ' + last if last else ''})"
+
+    def _rows(self, limit: int) -> tuple[list[str], list[list[str]], list[bool]]:
+        """Headers, the rows shown (the first and last epochs when there are many, an ``…``
+        row between them) and, per row, whether it holds a non-finite value."""
+        keys = list(self.history)
+        headers = ["epoch", *keys]
+        n = len(self.epoch)
+        shown = list(range(n)) if n <= limit else [*range(limit // 2), -1, *range(n - limit // 2, n)]
+        rows: list[list[str]] = []
+        bad: list[bool] = []
+        for i in shown:
+            if i < 0:
+                rows.append(["…"] + ["" for _ in keys])
+                bad.append(False)
+                continue
+            values = [self.history[k][i] if i < len(self.history[k]) else math.nan for k in keys]
+            rows.append([str(self.epoch[i])] + [f"{v:.4g}" for v in values])
+            bad.append(not all(math.isfinite(v) for v in values))
+        return headers, rows, bad
+
+    def __str__(self) -> str:
+        if not self.epoch:
+            return "History: no epochs recorded"
+        headers, rows, bad = self._rows(10)
+        lines = [f"History of {len(self.epoch)} epoch(s)", text_table(headers, rows)]
+        if any(bad):
+            lines.append("Non-finite values (nan/inf) in the rows marked: the training diverged there")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """An HTML table of the epochs (non-finite rows in red) and the plot of :meth:`plot`."""
+        if not self.epoch:
+            return "<p>History: no epochs recorded</p>"
+        headers, rows, bad = self._rows(10)
+        styles = ["background:#fdd" if b else "" for b in bad]
+        table = html_table(
+            headers, rows, caption=f"History of {len(self.epoch)} epoch(s)", row_styles=styles
+        )
+        return f"<div>{table}{self._plot_html()}</div>"
+
+    def _plot_html(self) -> str:
+        """The plot as an inline PNG image (nothing to fetch), or a note without matplotlib."""
+        try:
+            fig = self.plot()
+        except ImportError as err:
+            return f"<p><small>{html.escape(str(err))}</small></p>"
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=72)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        names = ", ".join(k for k in self.history if not k.startswith("val_"))
+        return f'<img src="data:image/png;base64,{data}" alt="{html.escape(names)} per epoch">'
 
 
 def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
