@@ -29,8 +29,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, ShuffleSplit
 
 from ..data import load_digits
-from ._parallel import parallel_backend
+from ._parallel import OneBlasThread, blas_threads, parallel_backend
 from .mlp import MLPClassifier
+
+__all__ = [
+    "NOTES_ETAS",
+    "NOTES_LAMBDAS",
+    "GridResult",
+    "OneBlasThread",
+    "blas_threads",
+    "grid_search",
+    "notes_estimator",
+    "parallel_backend",
+    "report",
+]
 
 #: The notes' learning rates η and L2 strengths λ: 10⁻⁵ ... 10¹.
 NOTES_ETAS: tuple[float, ...] = tuple(float(v) for v in np.logspace(-5, 1, 7))
