@@ -39,9 +39,11 @@ def _graph_example(value: str) -> str:
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
-    from .cli_gradcheck import run
+    from .cli_gradcheck import run, run_mutants
 
     try:
+        if args.mutants:
+            return run_mutants(args.op, quiet=args.quiet)
         return run(args.op, model=not args.op, quiet=args.quiet)
     except ValueError as err:
         print(f"autograd-mini gradcheck: {err}", file=sys.stderr)
@@ -132,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only this op (repeatable; the demo model is then skipped), e.g. --op exp --op matmul",
     )
     gradcheck.add_argument("--quiet", action="store_true", help="print only failing rows and the summary")
+    gradcheck.add_argument(
+        "--mutants", action="store_true",
+        help="check the checks: mutate every rule of each op (negate, scale, add, swap, drop a reduction) "
+        "and print the kill table; exit 1 if a mutant survives every case",
+    )
     gradcheck.set_defaults(func=_gradcheck)
     from .examples.pictures import EXAMPLES
 

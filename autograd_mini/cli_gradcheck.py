@@ -11,6 +11,11 @@ avoid kinks and ill-conditioned inputs). The demo model (an MLP on a batch of
 digits-shaped inputs with a cross-entropy loss) is checked with
 :func:`autograd_mini.compare_gradients` and its default tolerances.
 
+``--mutants`` checks the checks (:func:`run_mutants`): every rule of every op is mutated
+in turn (:mod:`autograd_mini.checking.mutants`) and the op's cases must catch each
+mutant; the kill table says, per op, how many mutants there were, how many a case
+killed, how many are listed as equivalent and how many survived (exit 1 if any did).
+
 >>> from autograd_mini.cli_gradcheck import check_op
 >>> result = check_op("exp")
 >>> result.ok, result.cases
@@ -32,11 +37,22 @@ from .checking.check import CASE_ATOL as ATOL
 from .checking.check import CASE_RTOL as RTOL
 from .checking.check import CaseMissesOpError
 from .checking.check import check_case as _check_case
+from .checking.mutants import self_test
 from .creation import tensor
 from .ops import REGISTRY
 from .tables import text_table
 
-__all__ = ["ATOL", "RTOL", "CheckResult", "check_case", "check_model", "check_op", "run", "select_ops"]
+__all__ = [
+    "ATOL",
+    "RTOL",
+    "CheckResult",
+    "check_case",
+    "check_model",
+    "check_op",
+    "run",
+    "run_mutants",
+    "select_ops",
+]
 
 
 @dataclass(frozen=True)
@@ -190,3 +206,24 @@ def run(
     verdict = f"{len(failed)} of {len(results)} FAILED" if failed else "all agree"
     print(f"gradcheck: {what} against central finite differences: {verdict}", file=stream)
     return 1 if failed else 0
+
+
+def run_mutants(
+    ops: Iterable[str] | None = None, *, quiet: bool = False, stream: TextIO | None = None
+) -> int:
+    """``gradcheck --mutants``: the self-test of the checks over ``ops`` (default: every op).
+
+    Each op's rules are mutated in turn (:mod:`autograd_mini.checking.mutants`: negated,
+    scaled by 1 + 1e-3, plus 1e-3 of the upstream gradient or tangent, two inputs' rules
+    swapped, a broadcasting reduction dropped) and the op's check cases must fail for
+    each. Prints the kill table (with ``quiet``, only ops with a surviving mutant), every
+    survivor and a summary line; returns 1 if a mutant that is not listed as equivalent
+    survived, else 0.
+    """
+    stream = sys.stdout if stream is None else stream
+    table = self_test(select_ops(ops))
+    text = table.text(all_rows=not quiet)
+    if text:
+        print(text, file=stream)
+    print(f"gradcheck --mutants: {table.summary()}", file=stream)
+    return 0 if table.ok else 1

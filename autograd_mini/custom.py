@@ -42,7 +42,15 @@ from .ops import api as ops_api
 from .ops.registry import Op
 from .tensor import Tensor, apply_op
 
-__all__ = ["CustomOp", "custom_op"]
+__all__ = ["CHECK_ATOL", "CHECK_EPS", "CHECK_RTOL", "CustomOp", "custom_op"]
+
+# check=True judges |a - b| <= atol + rtol·|b| in float64 at the user's own inputs: ten times
+# tighter than a rule off by 1e-3 (the self-test's "almost right" mutant, which the check
+# must catch: checking/mutants.py), ten times looser than the per-op cases, whose inputs
+# are chosen away from kinks and ill-conditioning. custom_op(atol=, rtol=) changes them.
+CHECK_EPS = 1e-6
+CHECK_ATOL = 1e-6
+CHECK_RTOL = 1e-4
 
 
 class CustomOp:
@@ -59,9 +67,9 @@ class CustomOp:
         *,
         name: str | None = None,
         check: bool = False,
-        eps: float = 1e-6,
-        atol: float = 1e-5,
-        rtol: float = 1e-3,
+        eps: float = CHECK_EPS,
+        atol: float = CHECK_ATOL,
+        rtol: float = CHECK_RTOL,
     ) -> None:
         self.forward = forward
         self.name: str = name or str(getattr(forward, "__name__", "custom_op"))
@@ -135,12 +143,23 @@ class CustomOp:
             raise TypeError(f"custom_op {self.name!r}: call it with at least one input")
         inputs = tuple(ops_api.as_tensor(a, self.name) for a in args)
         if self.check and not self._checked and (self.vjp is not None or self.jvp is not None):
-            if self.vjp is not None:
-                self._check_vjp(inputs, params)
-            if self.jvp is not None:
-                self._check_jvp(inputs, params)
+            self._check_rules(inputs, params)
             self._checked = True
         return apply_op(self.op, inputs, params or None)
+
+    def check_rules(self, *args: Any, **params: Any) -> None:
+        """Check the VJP and the JVP at these inputs now: what ``check=True`` does on the first call.
+
+        Raises :class:`~autograd_mini.checking.GradcheckError` naming the op when a rule
+        disagrees with central finite differences (see :func:`custom_op`).
+        """
+        self._check_rules(tuple(ops_api.as_tensor(a, self.name) for a in args), params)
+
+    def _check_rules(self, inputs: tuple[Tensor, ...], params: dict[str, Any]) -> None:
+        if self.vjp is not None:
+            self._check_vjp(inputs, params)
+        if self.jvp is not None:
+            self._check_jvp(inputs, params)
 
     def _vjp_all(
         self,
@@ -301,12 +320,26 @@ class CustomOp:
 
 
 @overload
-def custom_op(forward: Callable[..., Any], *, check: bool = ..., name: str | None = ...) -> CustomOp: ...
+def custom_op(
+    forward: Callable[..., Any],
+    *,
+    check: bool = ...,
+    name: str | None = ...,
+    atol: float = ...,
+    rtol: float = ...,
+    eps: float = ...,
+) -> CustomOp: ...
 
 
 @overload
 def custom_op(
-    forward: None = ..., *, check: bool = ..., name: str | None = ...
+    forward: None = ...,
+    *,
+    check: bool = ...,
+    name: str | None = ...,
+    atol: float = ...,
+    rtol: float = ...,
+    eps: float = ...,
 ) -> Callable[[Callable[..., Any]], CustomOp]: ...
 
 
@@ -315,6 +348,9 @@ def custom_op(
     *,
     check: bool = False,
     name: str | None = None,
+    atol: float = CHECK_ATOL,
+    rtol: float = CHECK_RTOL,
+    eps: float = CHECK_EPS,
 ) -> CustomOp | Callable[[Callable[..., Any]], CustomOp]:
     """Make a differentiable op from a NumPy ``forward``; set its rules with ``.defvjp``/``.defjvp``.
 
@@ -323,12 +359,14 @@ def custom_op(
     first call: the VJP along a fixed random cotangent ``r`` (the VJP of ``r`` against
     the gradient of ``⟨forward(x), r⟩``), the JVP along a fixed random tangent ``v``
     (``J v`` against ``(forward(x + εv) - forward(x - εv))/2ε``); :class:`GradcheckError`
-    naming the op is raised if they disagree. ``forward`` receives and returns NumPy
-    arrays; the VJP ``vjp(g, ans, *inputs)`` returns one gradient per input (a bare value
-    for one); the JVP ``jvp(t, ans, *inputs)`` returns the output's tangent.
+    naming the op is raised if they disagree beyond ``atol + rtol·|fd|`` (defaults 1e-6
+    and 1e-4: a rule off by a factor 1 + 1e-3 is caught; loosen them for a badly scaled
+    forward). ``forward`` receives and returns NumPy arrays; the VJP
+    ``vjp(g, ans, *inputs)`` returns one gradient per input (a bare value for one); the
+    JVP ``jvp(t, ans, *inputs)`` returns the output's tangent.
     """
     if forward is None:
-        return lambda fn: CustomOp(fn, check=check, name=name)
+        return lambda fn: CustomOp(fn, check=check, name=name, eps=eps, atol=atol, rtol=rtol)
     if not callable(forward):
         raise TypeError(f"custom_op: expected a function, got {forward!r}")
-    return CustomOp(forward, check=check, name=name)
+    return CustomOp(forward, check=check, name=name, eps=eps, atol=atol, rtol=rtol)

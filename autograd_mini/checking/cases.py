@@ -117,6 +117,10 @@ SPECS: dict[str, list[Case]] = {
     "where": [
         case(lambda x, y: ops.where(np.array([True, False, True]), x, y), normal(3), normal(3)),
         case(lambda x, y: ops.where(np.array([[True], [False]]), x, y), normal(2, 3), normal(3)),
+        # x and y both broadcast, and each has an entry taken from two copies (x[0] twice
+        # along row 0, y[2] twice down column 2): a rule that keeps one copy fails here
+        case(lambda x, y: ops.where(np.array([[True, True, False], [False, True, False]]), x, y),
+             normal(2, 1), normal(3), label="both broadcast"),
     ],
     # reductions
     "sum": _reductions(ops.sum, normal),

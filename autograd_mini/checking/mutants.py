@@ -58,7 +58,7 @@ from ..ops import REGISTRY, Op
 from ..tables import text_table
 from ..tensor import Tensor
 from .cases import Case, cases_for
-from .check import CASE_ATOL, CASE_RTOL, case_inputs, check_case
+from .check import CASE_ATOL, CASE_RTOL, GradcheckError, case_inputs, check_case
 from .finite_differences import EPS
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "installed",
     "mutants_of",
     "self_test",
+    "self_test_custom",
     "self_test_op",
 ]
 
@@ -90,12 +91,12 @@ TANGENT_SEED = 10_000  # the tangents of the forward-mode check: seed 10_000 + t
 # equivalent (δ ḡ is not 0) and is killed. tests/test_mutants.py checks that each rule
 # listed here does return zeros on its op's cases, and each JVP zero tangents.
 ZERO_RULES: dict[tuple[str, str], str] = {
-    **{(op, rule): f"{op} is piecewise constant: 0" for op in ("sign", "floor", "ceil", "round", "trunc")
+    **{(op, rule): f"{op} is piecewise constant" for op in ("sign", "floor", "ceil", "round", "trunc")
        for rule in ("vjp[0]", "jvp")},
-    ("floor_divide", "vjp[0]"): "⌊x / y⌋ is piecewise constant in x: 0",
-    ("floor_divide", "vjp[1]"): "⌊x / y⌋ is piecewise constant in y: 0",
-    ("floor_divide", "jvp"): "⌊x / y⌋ is piecewise constant: 0",
-    ("copysign", "vjp[1]"): "|x|·sign(y) is piecewise constant in y: 0",
+    ("floor_divide", "vjp[0]"): "⌊x / y⌋ is piecewise constant in x",
+    ("floor_divide", "vjp[1]"): "⌊x / y⌋ is piecewise constant in y",
+    ("floor_divide", "jvp"): "⌊x / y⌋ is piecewise constant",
+    ("copysign", "vjp[1]"): "|x|·sign(y) is piecewise constant in y",
 }
 # Mutants that compute the same function as the rule, on every input the op accepts:
 # (op, rule, kind) -> the reason. ``rule`` is "vjp[i]", "vjp[i,j]" (a swap) or "jvp".
@@ -338,11 +339,14 @@ def _differentiable(op: Op, uses: Sequence[_Use]) -> list[int]:
     return seen[:3]  # variadic ops: the first three positions stand for the rest
 
 
-def mutants_of(name: str, cases: Sequence[Case] | None = None, op: Op | None = None) -> list[Mutation]:
+def mutants_of(
+    name: str, cases: Sequence[Case] | None = None, op: Op | None = None, *, jvp: bool = True
+) -> list[Mutation]:
     """The mutants of every rule of the op ``name``: cheap kinds first, the JVP's last.
 
     ``cases`` (default: the op's check cases) tell which inputs some case broadcasts
     (``drop-reduction``) and, for a variadic op (``vjp_all``), which positions are used.
+    ``jvp=False`` leaves out the JVP's mutants.
     """
     op = REGISTRY[name] if op is None else op
     cases = cases_for(name) if cases is None else cases
@@ -356,7 +360,7 @@ def mutants_of(name: str, cases: Sequence[Case] | None = None, op: Op | None = N
     for i in inputs:
         if any(i in u.broadcast for u in uses):
             out.append(Mutation(name, "vjp", "drop-reduction", (i,)))
-    if op.jvp is not None:
+    if jvp and op.jvp is not None:
         out += [Mutation(name, "jvp", kind) for kind in JVP_KINDS]
     return out
 
@@ -493,15 +497,19 @@ class MutantTable:
                      for r in shown],
                 )
             )
-        for s in self.survivors:
-            lines.append(f"SURVIVED: {s.mutation} (every case of '{s.mutation.op}' still passes)")
+        if all_rows:
+            for r in (r for row in self.rows for r in row.results if r.status == "equivalent"):
+                lines.append(f"equivalent: {r.mutation}: {r.by}")
+        for r in self.survivors:
+            lines.append(f"SURVIVED: {r.mutation} (every case of '{r.mutation.op}' still passes)")
         return "\n".join(lines)
 
     def summary(self) -> str:
         n, killed, equivalent, survived = self.totals()
         verdict = f"{survived} SURVIVED" if survived else "none survived"
+        ops = f"{len(self.rows)} op{'s' if len(self.rows) != 1 else ''}"
         return (
-            f"mutants: {len(self.rows)} ops, {n} mutants of their rules: {killed} killed, "
+            f"{ops}, {n} mutants of their rules: {killed} killed, "
             f"{equivalent} equivalent (listed with a reason), {verdict} ({self.seconds:.1f} s)"
         )
 
@@ -550,12 +558,14 @@ def self_test_op(
     check: Callable[[Case, int], bool] | None = None,
     equivalent: Mapping[tuple[str, str, str], str] | None = None,
     kinds: Iterable[str] | None = None,
+    jvp: bool = True,
 ) -> OpKills:
     """Install each mutant of the op ``name`` in turn and run its cases until one fails.
 
     ``op``/``cases`` default to the table's entry and :func:`cases_for`; ``check(case,
     seed) -> passed`` replaces the per-op checks (for ops outside the table);
-    ``equivalent`` defaults to :data:`EQUIVALENT`; ``kinds`` restricts the mutant kinds.
+    ``equivalent`` defaults to :data:`EQUIVALENT`; ``kinds`` restricts the mutant kinds;
+    ``jvp=False`` leaves the JVP alone.
     """
     start = time.perf_counter()
     op = REGISTRY[name] if op is None else op
@@ -564,7 +574,7 @@ def self_test_op(
     chosen = set(kinds) if kinds is not None else None
     ordered = _cheap_first(cases)
     row = OpKills(name, family_of(op))
-    for mutation in mutants_of(name, cases, op):
+    for mutation in mutants_of(name, cases, op, jvp=jvp):
         if chosen is not None and mutation.kind not in chosen:
             continue
         with installed(op, mutation):
@@ -585,6 +595,50 @@ def self_test(names: Iterable[str] | None = None) -> MutantTable:
     chosen = list(REGISTRY) if names is None else list(names)
     rows = [self_test_op(name) for name in chosen]
     return MutantTable(rows, time.perf_counter() - start)
+
+
+def self_test_custom(custom: Any, *args: Any, **params: Any) -> OpKills:
+    """The self-test of a custom op's rules: its own check must kill every mutant of them.
+
+    ``custom`` is an :func:`~autograd_mini.custom.custom_op` (anything with its ``op``
+    entry, ``vjp``, ``jvp`` and ``check_rules(*args, **params)``); ``args`` are the inputs
+    its check runs at, as on the first call of a ``check=True`` op. Each mutant of the
+    user's VJP (per input, and swaps) and of the JVP (when one is defined) is installed in
+    turn and ``check_rules`` must raise. An op without a JVP has only VJP mutants.
+
+    >>> import numpy as np, autograd_mini as am
+    >>> @am.custom_op(check=True)
+    ... def cube(x):
+    ...     return x ** 3
+    >>> @cube.defvjp
+    ... def cube_vjp(g, ans, x):
+    ...     return 3 * x ** 2 * g
+    >>> row = self_test_custom(cube, np.array([0.5, -1.2, 2.0]))
+    >>> (row.mutants, row.killed, row.survived)
+    (3, 3, 0)
+    """
+    floats = [i for i, a in enumerate(args) if np.asarray(getattr(a, "_data", a)).dtype.kind == "f"]
+    arrays = [np.array(getattr(a, "_data", a)) for a in args]
+
+    def run(*xs: Any) -> Any:
+        full: list[Any] = list(arrays)
+        for i, x in zip(floats, xs):
+            full[i] = x
+        return custom(*full, **params)
+
+    makers = [lambda rng, a=arrays[i]: np.array(a, dtype=np.float64) for i in floats]
+    probe = Case(run, list(makers), label="the given inputs")
+
+    def check(c: Case, seed: int) -> bool:
+        try:
+            custom.check_rules(*arrays, **params)
+        except GradcheckError:
+            return False
+        return True
+
+    return self_test_op(
+        custom.op.name, op=custom.op, cases=[probe], check=check, equivalent={}, jvp=custom.jvp is not None
+    )
 
 
 # ---------------------------------------------------------------- op families
