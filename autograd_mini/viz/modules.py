@@ -82,10 +82,11 @@ def module_names(module: Any) -> dict[int, str]:
 
 
 def describe(module: Any) -> str:
-    """``Linear 64→128`` for modules with ``in_features``/``out_features``, else the class name."""
+    """``Linear 64→128`` for modules with ``in_features``/``out_features`` (``Conv2d 1→16``
+    with ``in_channels``/``out_channels``), else the class name."""
     cls = type(module).__name__
-    n_in = getattr(module, "in_features", None)
-    n_out = getattr(module, "out_features", None)
+    n_in = getattr(module, "in_features", getattr(module, "in_channels", None))
+    n_out = getattr(module, "out_features", getattr(module, "out_channels", None))
     if isinstance(n_in, int) and isinstance(n_out, int):
         return f"{cls} {n_in}→{n_out}"
     return cls
