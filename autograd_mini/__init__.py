@@ -10,8 +10,15 @@
 
 from typing import Any
 
-from . import autograd, data, forward_ad, nn, train, viz
-from . import linalg  # issue 13: am.linalg (inv, solve, det, eigh, svd, qr, norm ...)
+from . import (
+    autograd,
+    data,
+    forward_ad,
+    linalg,  # issue 13: am.linalg (inv, solve, det, eigh, svd, qr, norm ...)
+    nn,
+    train,
+    viz,
+)
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -29,6 +36,7 @@ from .checking import (
     gradcheck,
     numerical_grad,
 )
+from .compile import CompiledFunction, TraceError, compile
 from .creation import (
     arange,
     empty,
@@ -110,9 +118,11 @@ globals().update(_PUBLIC)
 
 __all__ = [
     "AnomalyError",
+    "CompiledFunction",
     "GradcheckError",
     "GradientReport",
     "Tensor",
+    "TraceError",
     "__version__",
     "arange",
     "as_tensor",
@@ -121,6 +131,7 @@ __all__ = [
     "broadcast_to",
     "clip",
     "compare_gradients",
+    "compile",
     "concatenate",
     "custom_op",
     "data",
@@ -148,8 +159,8 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
-    "linalg",
     "leaky_relu",
+    "linalg",
     "linearize",
     "linspace",
     "log_softmax",

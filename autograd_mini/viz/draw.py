@@ -84,8 +84,11 @@ def draw_graph(
     otherwise), one ellipse per op (its name and parameters), edges in data-flow order.
     Roots, parameters, leaves and inputs are coloured apart and explained by a legend.
 
+    A compiled step (``am.compile(fn)``) is drawn as its recorded program instead: one
+    box per NumPy call in forward, backward and update clusters (``rankdir`` applies).
+
     Args:
-        root: the tensor whose graph to draw (usually the loss).
+        root: the tensor whose graph to draw (usually the loss), or a compiled step.
         show_data: print tensor values.
         show_grad: print gradients. ``None`` (the default): once a backward pass has
             run, quietly none before. ``True``: gradients are wanted; drawn before any
@@ -126,6 +129,8 @@ def draw_graph(
     >>> "data 0.9500 | grad 1.8000" in am.viz.draw_graph(loss).source
     True
     """
+    if not isinstance(root, Tensor) and hasattr(root, "draw_program"):  # am.compile(fn)
+        return root.draw_program("TB" if rankdir == "LR" else rankdir)
     _check(root, rankdir, max_nodes, vanishing, exploding)
     if box_modules and module is None:
         raise ValueError("draw_graph: box_modules=True needs the model: pass module=model")
