@@ -257,7 +257,8 @@ def _attention(
             f"and value {v.shape} their second-to-last axis S"
         )
     length, source = q.shape[-2], k.shape[-2]
-    factor = 1.0 / np.sqrt(q.shape[-1]) if scale is None else float(scale)
+    # a Python float, not a NumPy scalar, so float32 scores stay float32
+    factor = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
     scores = (q @ k.swapaxes(-1, -2)) * factor
     if is_causal:
         if attn_mask is not None:

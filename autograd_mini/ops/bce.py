@@ -7,6 +7,10 @@ where a log is clamped, and ḡ·(1 - y)/(1 - p) at p = 0 from the other log. Py
 p̄ = ḡ·(p - y) / max(p(1 - p), ε) with ε = 1e-12: the exact derivative (p - y)/(p(1 - p))
 wherever p(1 - p) ≥ ε, and a finite, large gradient pointing the right way at p = 0
 or 1. This entry has that rule, written with ops so it serves ``create_graph=True``.
+
+The target's gradient is the derivative of the clamped forward,
+max(log(1 - p), -100) - max(log p, -100): PyTorch's -logit(p) wherever neither log is
+clamped, and finite (±100) at p = 0 or 1 where PyTorch's is infinite.
 """
 
 from __future__ import annotations

@@ -421,3 +421,16 @@ def assert_hvp_matches_finite_differences(loss, x, eps=1e-5):
     (hv,) = am.autograd.grad((g * v).sum(), t)
     numeric = (gradient(x + eps * v)[1].data - gradient(x - eps * v)[1].data) / (2 * eps)
     np.testing.assert_allclose(hv.data, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_float32_stays_float32():
+    q = np.random.default_rng(11).normal(size=(5, 2, 4)).astype(np.float32)
+    assert functional.scaled_dot_product_attention(q, q, q, is_causal=True).dtype == np.float32
+    keep = np.ones((2, 2), dtype=bool)  # (L, S) of (5, L=2, E=4) queries
+    assert functional.scaled_dot_product_attention(q, q, q, attn_mask=keep, scale=0.5).dtype == np.float32
+    mha = nn.MultiheadAttention(4, 2, dtype=np.float32, seed=0)
+    out, w = mha(q, q, q, key_padding_mask=np.zeros((2, 5), bool), attn_mask=np.zeros((5, 5)))
+    assert out.dtype == w.dtype == np.float32
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, dtype=np.float32, seed=0)
+    assert layer(q).dtype == np.float32
+    assert all(p.dtype == np.float32 for p in layer.parameters())

@@ -389,3 +389,12 @@ def assert_hvp_matches_finite_differences(loss, x, eps=1e-5):
     (hv,) = am.autograd.grad((g * v).sum(), t)
     numeric = (gradient(x + eps * v)[1].data - gradient(x - eps * v)[1].data) / (2 * eps)
     np.testing.assert_allclose(hv.data, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_float32_stays_float32(kind):
+    model = make(kind, 3, 4, num_layers=2, bidirectional=True, dtype=np.float32, seed=0)
+    out, state = model(np.ones((5, 2, 3), dtype=np.float32))
+    h = state[0] if kind == "LSTM" else state
+    assert out.dtype == h.dtype == np.float32
+    assert nn.GRUCell(3, 4, dtype=np.float32)(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
