@@ -116,6 +116,36 @@ def _max_pool_cases() -> list[Case]:
     ]
 
 
+def _one_hot_masks(kernel: tuple[int, ...], shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """(K, *shape) booleans, one offset marked per window (what first_max_masks gives)."""
+    k = int(np.prod(kernel))
+    choice = np.random.default_rng(seed).integers(0, k, shape)
+    return np.stack([choice == i for i in range(k)])
+
+
+def _routing_cases() -> dict[str, list[Case]]:
+    settings = [
+        # kernel, stride, padding, dilation, input spatial size, output spatial size
+        ((2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1), (4, 5), (2, 2)),
+        ((3, 3), (1, 2), ((1, 1), (1, 1)), (1, 1), (5, 5), (5, 3)),  # overlapping, padded
+        ((2,), (3,), ((0, 1),), (2,), (8,), (3,)),  # dilated, strided, ceil-mode padding
+    ]
+    scatter, gather = [], []
+    for i, (kernel, stride, padding, dilation, size, out) in enumerate(settings):
+        masks = _one_hot_masks(kernel, (2, 2, *out), seed=i)
+        p = {"masks": masks, "kernel": kernel, "stride": stride, "padding": padding, "dilation": dilation}
+        label = f"kernel {kernel} stride {stride}"
+        scatter.append(
+            case(
+                lambda g, p=p, size=size: pool.pool_scatter(g, shape=size, **p),
+                normal(2, 2, *out),
+                label=label,
+            )
+        )
+        gather.append(case(lambda h, p=p: pool.pool_gather(h, **p), normal(2, 2, *size), label=label))
+    return {"pool_scatter": scatter, "pool_gather": gather}
+
+
 def _embedding_cases() -> list[Case]:
     # (padding_idx is left out here: its row gets no gradient by design, which finite
     # differences would contradict; tests/nn/test_embedding.py checks it)
@@ -134,5 +164,6 @@ SPECS: dict[str, list[Case]] = {
     "conv_transpose": _conv_transpose_cases(),
     "conv_weight": _conv_weight_cases(),
     "max_pool": _max_pool_cases(),
+    **_routing_cases(),
     "embedding": _embedding_cases(),
 }

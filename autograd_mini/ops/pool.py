@@ -7,11 +7,16 @@ of ``ceil_mode`` is part of hi),
     y[n, c, p] = max_k x_pad[n, c, p·s + k·d]
 
 The VJP sends each ḡ[n, c, p] to the one input entry that was the window's maximum and
-adds up where windows overlap: ``x̄ = index_add(ḡ, argmax)``, written with the
-``index_add`` op, whose own VJP is ``getitem``, so double backward works (the argmax
-positions are constants, recomputed from x in the rule). **Ties** go to the first
-maximum in the window's row-major order (the first row of the window, then the first
-column), as PyTorch's CPU kernels do; a NaN counts as the maximum, so it propagates.
+adds up where windows overlap. **Ties** go to the first maximum in the window's row-major
+order (the first row of the window, then the first column), as PyTorch's CPU kernels do;
+a NaN counts as the maximum, so it propagates.
+
+The routing is a pair of linear ops that are each other's VJPs, so double backward works:
+``pool_scatter(ḡ, masks)`` adds ḡ·mask_k at offset k of every window, and
+``pool_gather(h, masks)`` = Σ_k mask_k·h[window offset k]; ``masks[k]`` marks the outputs
+whose first maximum sits at offset k (constants, found in the rule from x and the saved
+maxima). The forward and both routing ops loop over the offsets inside a window (4 for
+2×2), each step one strided elementwise operation over all windows at once.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import numpy as np
 from ..core.broadcasting import shape_of
 from .conv import Ints, Pads, _pad, _windows
 from .registry import Op, value_of
-from .shape import index_add
 
 
 def _padded(x: np.ndarray, padding: Pads) -> np.ndarray:
@@ -103,17 +107,121 @@ def argmax_index(
     return flat
 
 
+def first_max_masks(
+    x: np.ndarray, ans: np.ndarray, kernel: Ints, stride: Ints, padding: Pads, dilation: Ints
+) -> np.ndarray:
+    """Boolean (K, N, C, *P): masks[k] marks the windows whose first maximum is at offset k."""
+    if np.isnan(ans).any():  # NaN maxima: PyTorch's rule (the last NaN), from the indices
+        offsets = _offsets(kernel)
+        win = _windows(_padded(x, padding), kernel, stride, dilation)
+        best = _at(win, offsets[0])
+        arg = np.zeros(best.shape, dtype=np.intp)
+        for i, k in enumerate(offsets[1:], start=1):
+            v = _at(win, k)
+            better = (v > best) | np.isnan(v)
+            arg = np.where(better, i, arg)
+            best = np.maximum(best, v)
+        return np.stack([arg == i for i in range(len(offsets))])
+    win = _windows(_padded(x, padding), kernel, stride, dilation)
+    offsets = _offsets(kernel)
+    masks = np.empty((len(offsets), *ans.shape), dtype=bool)
+    taken = np.zeros(ans.shape, dtype=bool)
+    for i, k in enumerate(offsets):
+        hit = _at(win, k) == ans
+        np.greater(hit, taken, out=masks[i])  # hit and not taken: the first maximum only
+        taken |= hit
+    return masks
+
+
+def _slices(k: tuple[int, ...], p: Ints, stride: Ints, dilation: Ints) -> tuple[slice, ...]:
+    """Where offset k of every window lies in the padded input."""
+    return (
+        slice(None),
+        slice(None),
+        *(slice(i * d, i * d + s * (q - 1) + 1, s) for i, d, s, q in zip(k, dilation, stride, p)),
+    )
+
+
+def _scatter_forward(
+    g: Any,
+    masks: Any = None,
+    kernel: Ints = (1,),
+    stride: Ints = (1,),
+    padding: Pads = ((0, 0),),
+    dilation: Ints = (1,),
+    shape: Ints = (),
+) -> np.ndarray:
+    g = np.asarray(g)
+    p = g.shape[2:]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape, padding))
+    out = np.zeros((*g.shape[:2], *padded), dtype=g.dtype)
+    for i, k in enumerate(_offsets(kernel)):
+        out[_slices(k, p, stride, dilation)] += g * masks[i]
+    centre = tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape, padding))
+    index = (slice(None), slice(None), *centre)
+    return out[index] if any(lo or hi for lo, hi in padding) else out
+
+
+def _gather_forward(
+    h: Any,
+    masks: Any = None,
+    kernel: Ints = (1,),
+    stride: Ints = (1,),
+    padding: Pads = ((0, 0),),
+    dilation: Ints = (1,),
+) -> np.ndarray:
+    h = np.asarray(h)
+    hp = _pad(h, padding)
+    p = masks.shape[3:]
+    out = np.zeros(masks.shape[1:], dtype=h.dtype)
+    for i, k in enumerate(_offsets(kernel)):
+        out += hp[_slices(k, p, stride, dilation)] * masks[i]
+    return out
+
+
+def _scatter_vjp(g: Any, ans: Any, x: Any, shape: Ints = (), **params: Any) -> Any:
+    return pool_gather(g, **params)
+
+
+def _gather_vjp(g: Any, ans: Any, h: Any, **params: Any) -> Any:
+    return pool_scatter(g, shape=tuple(shape_of(h)[2:]), **params)
+
+
+pool_scatter: Op = Op(
+    "pool_scatter",
+    _scatter_forward,
+    [_scatter_vjp],
+    save_inputs=False,
+    rules=["x̄ = pool_gather(ḡ, masks) (scatter and gather are each other's VJPs)"],
+    math="y = zeros(shape) with x[n, c, p]·masks[k, n, c, p] added at window position p·s + k·d",
+    doc="Max pooling's gradient routing: each value added at its window's marked offset.",
+    jvp="linear",
+)
+
+pool_gather: Op = Op(
+    "pool_gather",
+    _gather_forward,
+    [_gather_vjp],
+    save_inputs=False,
+    rules=["x̄ = pool_scatter(ḡ, masks)"],
+    math="y[n, c, p] = Σ_k masks[k, n, c, p]·x_pad[n, c, p·s + k·d]",
+    doc="The value at each window's marked offset (the adjoint of pool_scatter).",
+    jvp="linear",
+)
+
+
+def _masks_of(x: Any, ans: Any, params: dict[str, Any]) -> np.ndarray:
+    return first_max_masks(np.asarray(value_of(x)), np.asarray(value_of(ans)), **params)
+
+
 def _max_pool_vjp(g: Any, ans: Any, x: Any, **params: Any) -> Any:
-    index = argmax_index(np.asarray(value_of(x)), **params, ans=np.asarray(value_of(ans)))
-    shape = shape_of(x)
-    flat = index_add(g.reshape(-1), index=index, shape=(int(np.prod(shape)),), dtype=g.dtype)
-    return flat.reshape(shape)
+    masks = _masks_of(x, ans, params)
+    return pool_scatter(g, masks=masks, shape=tuple(shape_of(x)[2:]), **params)
 
 
 def _max_pool_jvp(tangents: list[Any], ans: Any, x: Any, **params: Any) -> Any:
     (t,) = tangents
-    index = argmax_index(np.asarray(value_of(x)), **params, ans=np.asarray(value_of(ans)))
-    return t.reshape(-1)[index].reshape(shape_of(ans))
+    return pool_gather(t, masks=_masks_of(x, ans, params), **params)
 
 
 max_pool: Op = Op(
@@ -121,7 +229,7 @@ max_pool: Op = Op(
     _max_pool_forward,
     [_max_pool_vjp],
     save_output=True,  # the maxima: the rule finds where each came from
-    rules=["x̄ = index_add(ḡ, argmax): each ḡ[n, c, p] added at its window's (first) maximum"],
+    rules=["x̄ = pool_scatter(ḡ, first-maximum masks): each ḡ[n, c, p] added at its window's first maximum"],
     math="y[n, c, p] = max_k x_pad[n, c, p·s + k·d] (padding -inf)",
     doc="Max pooling over 1 or 2 spatial axes (PyTorch's max_pool1d/2d).",
     hint="Shapes: input (N, C, *spatial); every window must hold at least one input value.",

@@ -231,3 +231,26 @@ def test_bad_pooling_arguments_are_explained():
         nn.AvgPool2d(0)
     with pytest.raises(ValueError, match="4-D"):
         nn.MaxPool2d(2)(np.zeros((2, 2)))
+
+
+def test_a_nan_is_the_maximum_and_gets_the_gradient():
+    # PyTorch's CPU loop: a NaN replaces the running maximum, so the last NaN of a window wins
+    x = am.tensor([[[1.0, np.nan, 3.0, 4.0, 0.0, 2.0]]], requires_grad=True)
+    y = F.max_pool1d(x, 3)
+    assert np.isnan(y.data[0, 0, 0]) and y.data[0, 0, 1] == 4.0
+    y.backward(gradient=np.array([[[5.0, 7.0]]]))
+    np.testing.assert_array_equal(x.grad.data, [[[0.0, 5.0, 0.0, 7.0, 0.0, 0.0]]])
+    x2 = am.tensor([[[np.nan, 1.0, np.nan]]], requires_grad=True)
+    F.max_pool1d(x2, 3).backward(gradient=np.ones((1, 1, 1)))
+    np.testing.assert_array_equal(x2.grad.data, [[[0.0, 0.0, 1.0]]])
+
+
+def test_max_pool_forward_mode_picks_the_tangent_at_the_maximum():
+    x = _distinct(1, 2, 4, 4)
+    t = RNG.standard_normal(x.shape)
+    _, tangent = am.jvp(lambda x: F.max_pool2d(x, 2), (x,), (t,))
+    _, idx = F.max_pool2d(x, 2, return_indices=True)
+    expected = np.take_along_axis(t.reshape(1, 2, -1), idx.data.reshape(1, 2, -1), axis=-1).reshape(
+        1, 2, 2, 2
+    )
+    np.testing.assert_array_equal(np.asarray(tangent), expected)
