@@ -10,9 +10,10 @@ U(-1/√H, 1/√H).
 
 Every layer is composed of library ops (``linear``, ``sigmoid``, ``tanh``, slicing,
 ``stack``), so the backward pass through time is the engine's ordinary backward over
-the unrolled graph: one group of nodes per time step. The input projection
-x Wᵢₕᵀ + bᵢₕ is computed for all time steps at once; only the recurrence h ↦ h Wₕₕᵀ
-loops over time.
+the unrolled graph: one group of nodes per time step. Inside, a sequence is a list of
+per-step tensors (N, features) from the input to the final ``stack``: a slice per step
+of one (L, N, ·) tensor would make backward add L full-size gradients into it, which
+costs O(L²) for long sequences.
 
 The step equations (σ the logistic sigmoid, ⊙ the elementwise product):
 
@@ -49,7 +50,7 @@ def _linear(x: Any, weight: Tensor, bias: Tensor | None) -> Tensor:
 
 
 # ---------------------------------------------------------------- one time step
-# ``xw`` is the input's projection x Wᵢₕᵀ + bᵢₕ, computed before the loop over time.
+# ``xw`` is the step's input projection x Wᵢₕᵀ + bᵢₕ.
 
 
 def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
@@ -228,13 +229,13 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         h_final: list[Tensor] = []
         c_final: list[Tensor] = []
-        layer_input = x
+        steps = [x[t] for t in range(x.shape[0])]  # the sequence as L tensors (N, features)
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 index = layer * directions + direction
                 out, h, c = self._run(
-                    layer_input,
+                    steps,
                     h0[index],
                     c0[index] if c0 is not None else None,
                     index,
@@ -244,11 +245,13 @@ class RNNBase(Module):
                 h_final.append(h)
                 if c is not None:
                     c_final.append(c)
-            layer_output = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=-1)
+            if directions == 1:
+                steps = outputs[0]
+            else:  # both directions' states side by side at each step
+                steps = [ops.concatenate(pair, axis=-1) for pair in zip(*outputs, strict=True)]
             if self.dropout > 0.0 and self.training and layer < self.num_layers - 1:
-                layer_output = functional.dropout(layer_output, self.dropout, True, self._rng)
-            layer_input = layer_output
-        output = layer_input
+                steps = [functional.dropout(step, self.dropout, True, self._rng) for step in steps]
+        output = ops.stack(steps, axis=0)
         h_n = ops.stack(h_final, axis=0)
         c_n = ops.stack(c_final, axis=0) if c_final else None
         if not batched:
@@ -288,27 +291,28 @@ class RNNBase(Module):
         return [h[i] for i in range(count)], ([c[i] for i in range(count)] if c is not None else None)
 
     def _run(
-        self, x: Tensor, h: Tensor, c: Tensor | None, index: int, reverse: bool
-    ) -> tuple[Tensor, Tensor, Tensor | None]:
-        """One layer in one direction over the whole (L, N, ·) sequence."""
+        self, steps: list[Tensor], h: Tensor, c: Tensor | None, index: int, reverse: bool
+    ) -> tuple[list[Tensor], Tensor, Tensor | None]:
+        """One layer in one direction over the sequence ``steps``; returns its hidden
+        state at every step (in time order) and the final h and c."""
         params = [getattr(self, name) for name in self._weight_names[index]]
         w_ih, w_hh = params[0], params[1]
         b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
         w_hr = params[-1] if self.proj_size else None
-        xw = _linear(x, w_ih, b_ih)  # the input projection of every step at once
-        length = x.shape[0]
-        steps = range(length - 1, -1, -1) if reverse else range(length)
+        length = len(steps)
+        order = range(length - 1, -1, -1) if reverse else range(length)
         outputs: list[Tensor] = [h] * length
-        for t in steps:
+        for t in order:
+            xw = _linear(steps[t], w_ih, b_ih)
             if self.mode == "LSTM":
                 assert c is not None
-                h, c = _lstm_step(xw[t], h, c, w_hh, b_hh, w_hr)
+                h, c = _lstm_step(xw, h, c, w_hh, b_hh, w_hr)
             elif self.mode == "GRU":
-                h = _gru_step(xw[t], h, w_hh, b_hh)
+                h = _gru_step(xw, h, w_hh, b_hh)
             else:
-                h = _rnn_step(xw[t], h, w_hh, b_hh, relu=self.mode == "RNN_RELU")
+                h = _rnn_step(xw, h, w_hh, b_hh, relu=self.mode == "RNN_RELU")
             outputs[t] = h
-        return ops.stack(outputs, axis=0), h, c
+        return outputs, h, c
 
     def extra_repr(self) -> str:
         """The sizes and the options that differ from their defaults."""

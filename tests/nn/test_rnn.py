@@ -331,9 +331,9 @@ def test_backward_through_time_reaches_every_step():
     out, _ = model(x)
     out[-1].sum().backward()
     assert np.all(np.abs(x.grad.data[0]) > 0)
-    # a recurrent layer's graph repeats per step: 6 linear nodes for the h Wₕₕᵀ terms + 1 input projection
+    # a recurrent layer's graph repeats per step: x_t Wᵢₕᵀ and h Wₕₕᵀ, 2 linear nodes per step
     names = [node.name for node in am.autograd.topological_order(model(x)[0].sum())]
-    assert names.count("linear") == 7
+    assert names.count("linear") == 12
 
 
 # ---------------------------------------------------------------- messages
