@@ -398,3 +398,13 @@ def test_float32_stays_float32(kind):
     h = state[0] if kind == "LSTM" else state
     assert out.dtype == h.dtype == np.float32
     assert nn.GRUCell(3, 4, dtype=np.float32)(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_step_slices_a_whole_sequence(kind):
+    """Each step reads per-step tensors only: slicing one (L, N, ·) tensor per step would
+    make backward add L full-size gradients into it (quadratic in L)."""
+    model = make(kind, 2, 3, num_layers=2, bidirectional=True, seed=0)
+    out, _ = model(np.ones((5, 2, 2)))
+    slices = [n for n in am.autograd.topological_order(out.sum()) if n.name == "getitem"]
+    assert all(len(n.inputs[0].shape) == 2 for n in slices)  # LSTM/GRU gates: (N, G·H) per step
