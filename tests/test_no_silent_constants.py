@@ -104,7 +104,11 @@ CALLS: dict[str, list[Callable[[Any, am.Tensor], am.Tensor]]] = {
     "masked_fill": [lambda x, o: am.masked_fill(x, o.data > 1.2, 0.5)],
     # issue 13, elementwise math and activations (ops/elementwise.py, ops/activation.py)
     "nan_to_num": [lambda x, o: am.nan_to_num(x)],
-    "lerp": [lambda x, o: am.lerp(x, o, 0.3), lambda x, o: am.lerp(o, x, o - 0.5), lambda x, o: am.lerp(o, o, x)],
+    "lerp": [
+        lambda x, o: am.lerp(x, o, 0.3),
+        lambda x, o: am.lerp(o, x, o - 0.5),
+        lambda x, o: am.lerp(o, o, x),
+    ],
     "mod": [lambda x, o: am.mod(x, o), lambda x, o: am.mod(o, x)],
     "gelu": [lambda x, o: am.gelu(x), lambda x, o: am.gelu(x, approximate="tanh")],
     "celu": [lambda x, o: am.celu(x, 0.5)],
