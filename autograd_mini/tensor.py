@@ -239,6 +239,18 @@ def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Ten
     return t
 
 
+def values_result(fn: Any, inputs: tuple[Any, ...], out: np.ndarray) -> Tensor:
+    """A Tensor of values computed from tensors by ``fn`` with no gradient (comparisons, logic).
+
+    A compiled step being recorded is told the call, so a replay computes it again
+    instead of keeping the traced call's values.
+    """
+    t = Tensor._wrap(out)
+    if state.detour and state.recorder is not None:
+        state.recorder.call(getattr(fn, "__name__", "call"), fn, inputs, None, out)
+    return t
+
+
 class _HookHandle:
     """Returned by :meth:`Tensor.register_hook`; ``remove()`` unregisters the hook."""
 

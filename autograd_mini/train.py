@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .compile import compile as compile_step
 from .core.grad_mode import no_grad
 from .data import DataLoader
 from .tables import html_table, text_table
@@ -192,6 +193,7 @@ def fit(
     metrics: Sequence[Metric] = ("accuracy",),
     progress: bool = True,
     scheduler: Any = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns a :class:`History`.
 
@@ -206,6 +208,11 @@ def fit(
 
     A tqdm progress bar shows the epoch, the batch and the running loss; it is off with
     ``progress=False`` and whenever stderr is not a terminal (CI logs).
+
+    With ``compile=True`` each batch runs through :func:`train_step` compiled with
+    ``am.compile``: the first batch of each shape is run eagerly and recorded, the others
+    replay the record on arrays (the same numbers, faster on small models). The loss is
+    then checked for nan/inf after that batch's update instead of before it.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
@@ -213,6 +220,7 @@ def fit(
     batches_per_epoch = len(train_loader) if isinstance(train_loader, Sized) else None
     total = None if batches_per_epoch is None else batches_per_epoch * int(epochs)
     history = History()
+    step = train_step(model, loss_fn, optimizer, compile=True) if compile else None
     was_training = getattr(model, "training", True)
     bar = _progress_bar(total, progress)
     try:
@@ -222,18 +230,23 @@ def fit(
             metric_sums = dict.fromkeys(metric_fns, 0.0)
             for b, batch in enumerate(train_loader, start=1):
                 x, y = _split_batch(batch)
-                optimizer.zero_grad()
-                output = model(x)
-                loss = loss_fn(output, y)
-                value = float(loss.item())
+                if step is not None:  # compiled: one replay does forward, backward and update
+                    loss, output = step(x, y)
+                    value = float(loss.item())
+                else:
+                    optimizer.zero_grad()
+                    output = model(x)
+                    loss = loss_fn(output, y)
+                    value = float(loss.item())
                 if not math.isfinite(value):
                     raise FloatingPointError(
                         f"fit: the loss became {value} at epoch {epoch}, batch {b}; lower the "
                         f"learning rate, check the inputs for nan/inf, or use a stable loss "
                         f"(CrossEntropyLoss / BCEWithLogitsLoss on raw scores)"
                     )
-                loss.backward()
-                optimizer.step()
+                if step is None:
+                    loss.backward()
+                    optimizer.step()
                 n = _batch_size(x)
                 loss_sum += value * n
                 count += n
@@ -259,6 +272,38 @@ def fit(
         bar.close()
         _set_mode(model, was_training)
     return history
+
+
+def train_step(
+    model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, compile: bool = True
+) -> Callable[[Any, Any], tuple[Tensor, Tensor]]:
+    """One training step ``step(x, y) -> (loss, output)``, compiled with ``am.compile`` by default.
+
+    The step is ``optimizer.zero_grad()``, ``output = model(x)``, ``loss = loss_fn(output,
+    y)``, ``loss.backward()``, ``optimizer.step()``. Compiled, the first call with each
+    batch shape runs eagerly and is recorded; later calls replay the record on arrays
+    (see :mod:`autograd_mini.compile`). ``step.programs`` lists the records.
+
+    >>> import numpy as np
+    >>> import autograd_mini as am
+    >>> from autograd_mini import nn
+    >>> model = nn.MLP([2, 3, 1], seed=0)
+    >>> step = am.train.train_step(model, nn.MSELoss(), nn.optim.SGD(model.parameters(), lr=0.1))
+    >>> x, y = np.ones((4, 2)), np.zeros((4, 1))
+    >>> losses = [step(x, y)[0].item() for _ in range(3)]
+    >>> losses[2] < losses[0], len(step.programs)
+    (True, 1)
+    """
+
+    def step(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+        optimizer.zero_grad()
+        output = model(x)
+        loss = loss_fn(output, y)
+        loss.backward()
+        optimizer.step()
+        return loss, output
+
+    return compile_step(step) if compile else step
 
 
 def evaluate(

@@ -25,6 +25,7 @@ from ..tensor import (
     apply_binary,
     apply_op,
     apply_unary,
+    values_result,
 )
 from . import api as _api
 from . import binary as _b
@@ -238,7 +239,7 @@ class TensorMethods:
     def _compare(self: Tensor, other: Any, ufunc: Any, name: str) -> Tensor:
         other = _operand(other, name)
         value = other._data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(ufunc(self._data, value)))
+        return values_result(ufunc, (self._data, value), np.asarray(ufunc(self._data, value)))
 
     def __lt__(self: Tensor, other: Any) -> Tensor:
         return self._compare(other, np.less, "<")
@@ -265,7 +266,7 @@ class TensorMethods:
         value = np.asarray(other._data if isinstance(other, Tensor) else other)
         _check_logic_dtype(self._data, value, symbol)
         a, b = (value, self._data) if reflected else (self._data, value)
-        return Tensor._wrap(np.asarray(ufunc(a, b)))
+        return values_result(ufunc, (a, b), np.asarray(ufunc(a, b)))
 
     def __and__(self: Tensor, other: Any) -> Tensor:
         return self._bitwise(other, np.bitwise_and, "&")
@@ -287,7 +288,7 @@ class TensorMethods:
 
     def __invert__(self: Tensor) -> Tensor:
         _check_logic_dtype(self._data, self._data, "~")
-        return Tensor._wrap(np.asarray(np.invert(self._data)))
+        return values_result(np.invert, (self._data,), np.asarray(np.invert(self._data)))
 
     # ------------------------------------------------------------ methods (see ops.api)
 

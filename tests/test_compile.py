@@ -1,0 +1,397 @@
+"""am.compile: record a step once, replay it on arrays, bitwise like the eager run (issue 16)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_mini as am
+from autograd_mini import nn
+from autograd_mini.compile import TraceError
+
+
+def _digits(n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    x, y = am.data.load_digits()
+    return (x, y) if n is None else (x[:n], y[:n])
+
+
+def _demo_pair(optimizer: str, dtype: object = np.float64, dropout: float = 0.0):
+    """Two identical copies of the demo's digits MLP with their optimizers and step functions."""
+    out = []
+    for _ in range(2):
+        model = nn.MLP([64, 64, 10], activation="relu", seed=0, dtype=dtype, dropout=dropout)
+        if dropout:
+            for m in model.modules():
+                if isinstance(m, nn.Dropout):
+                    m._rng = np.random.default_rng(7)  # the same masks in both copies
+        opt = (
+            nn.optim.Adam(model.parameters(), lr=0.01)
+            if optimizer == "adam"
+            else nn.optim.SGD(model.parameters(), lr=0.05)
+        )
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        out.append((model, opt, step))
+    return out
+
+
+def _batches(steps: int, batch: int = 32, seed: int = 0):
+    x, y = _digits()
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        idx = rng.choice(len(x), batch, replace=False)
+        yield x[idx], y[idx]
+
+
+def _assert_same_state(m1, o1, m2, o2):
+    for (name, p), (_, q) in zip(m1.named_parameters(), m2.named_parameters()):
+        assert np.array_equal(p.data, q.data), name
+        assert p.data.dtype == q.data.dtype
+        assert (p.grad is None) == (q.grad is None)
+        if p.grad is not None:
+            assert np.array_equal(p.grad.data, q.grad.data), name
+        assert p.version == q.version, name
+    s1, s2 = o1.state_dict(), o2.state_dict()
+    assert s1["param_groups"] == s2["param_groups"]
+    assert s1["state"].keys() == s2["state"].keys()
+    for k in s1["state"]:
+        for key, v in s1["state"][k].items():
+            w = s2["state"][k][key]
+            assert np.array_equal(v, w) if isinstance(v, np.ndarray) else v == w, (k, key)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_100_steps_of_the_demo_mlp_are_bitwise_equal_to_eager(optimizer):
+    (m1, o1, eager), (m2, o2, step) = _demo_pair(optimizer)
+    traced = am.compile(step)
+    for xb, yb in _batches(100):
+        l1 = eager(am.tensor(xb), yb)
+        l2 = traced(xb, yb)
+        assert l1.item() == l2.item()
+    _assert_same_state(m1, o1, m2, o2)
+    assert traced.traces == 1 and len(traced.programs) == 1
+    assert traced.program.replays == 99
+
+
+def test_full_batch_float32_and_the_last_partial_batch_get_their_own_program():
+    (m1, o1, eager), (m2, o2, step) = _demo_pair("sgd", np.float32)
+    traced = am.compile(step)
+    x, y = _digits(100)
+    for _ in range(3):
+        for lo in (0, 64):  # batches of 64 and 36: two signatures
+            xb, yb = x[lo:lo + 64].astype(np.float32), y[lo:lo + 64]
+            assert eager(am.tensor(xb), yb).item() == traced(xb, yb).item()
+    _assert_same_state(m1, o1, m2, o2)
+    assert len(traced.programs) == 2
+    assert [p.replays for p in traced.programs] == [2, 2]
+
+
+def test_dropout_draws_fresh_masks_on_every_replay_like_eager():
+    (m1, o1, eager), (m2, o2, step) = _demo_pair("sgd", dropout=0.5)
+    masks = []
+
+    def forward(x, model=m2):
+        return model(x)
+
+    traced_forward = am.compile(forward)
+    traced = am.compile(step)
+    x, y = _digits(32)
+    for _ in range(5):
+        assert eager(am.tensor(x), y).item() == traced(x, y).item()
+    _assert_same_state(m1, o1, m2, o2)
+    with am.no_grad():
+        for _ in range(3):
+            masks.append(traced_forward(x).numpy())
+    assert not np.array_equal(masks[0], masks[1]) and not np.array_equal(masks[1], masks[2])
+    assert traced_forward.program.replays == 2
+    assert "random" in str(traced_forward.program)
+
+
+def test_eval_mode_grad_mode_and_shapes_are_guarded():
+    model = nn.MLP([4, 8, 3], dropout=0.5, seed=0)
+
+    def forward(x):
+        return model(x)
+
+    f = am.compile(forward)
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    f(x)
+    f(x)
+    assert len(f.programs) == 1
+    model.eval()
+    out_eval = f(x).numpy()
+    assert len(f.programs) == 2  # Dropout is the identity in eval mode: a new program
+    with am.no_grad():
+        eager = model(am.tensor(x)).numpy()
+    assert np.array_equal(out_eval, eager)
+    with am.no_grad():
+        f(x)
+    assert len(f.programs) == 3  # grad mode is part of the signature
+    f(x[:2])
+    assert len(f.programs) == 4
+    model.train()
+    f(x)
+    assert len(f.programs) == 4 and f.program is f.programs[0]
+
+
+def test_a_parameter_that_changes_shape_is_retraced():
+    w = nn.Parameter(np.ones((2, 3)))
+
+    def f(x):
+        return (x @ w.T).sum()
+
+    step = am.compile(f)
+    x = np.ones((4, 3))
+    assert step(x).item() == 24.0
+    w.data = np.ones((5, 3))
+    assert step(x).item() == 60.0
+    assert len(step.programs) == 2
+
+
+def test_parameters_replaced_outside_are_read_when_the_step_starts():
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    opt = nn.optim.SGD([w], lr=0.5)
+
+    @am.compile
+    def step(x):
+        opt.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = np.array([1.0, 1.0])
+    step(x)
+    step(x)
+    assert np.array_equal(w.data, [0.0, 1.0])
+    with am.no_grad():
+        w.data = np.array([10.0, 10.0])
+    assert step(x).item() == 20.0
+    assert np.array_equal(w.data, [9.5, 9.5])
+    opt.param_groups[0]["lr"] = 1.0  # hyper-parameters are read on every replay (schedulers)
+    step(x)
+    assert np.array_equal(w.data, [8.5, 8.5])
+
+
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ("if loss.item() > 1.0:\n        pass", "item()"),
+        ("if loss > 1.0:\n        pass", "bool()"),
+        ("value = float(loss)", "item()"),
+        ("value = loss.numpy() * 2", "numpy()"),
+        ("value = np.asarray(loss)", "np.asarray()"),
+    ],
+)
+def test_reading_a_value_inside_the_function_raises_naming_the_line(body, what):
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    namespace = {"np": np, "w": w}
+    source = f"def fn(x):\n    loss = (w * x).sum()\n    {body}\n    return loss\n"
+    exec(compile(source, "user_step.py", "exec"), namespace)
+    step = am.compile(namespace["fn"])
+    with pytest.raises(TraceError, match=rf"{what.replace('(', '[(]').replace(')', '[)]')} at user_step.py:3"):
+        step(np.ones(2))
+    # outside the compiled function the same reads work
+    assert namespace["fn"].__name__ == "fn"
+    assert step.fn(am.tensor(np.ones(2))).item() == 3.0
+
+
+def test_returning_the_tensor_and_reading_it_outside_works():
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    step = am.compile(lambda x: (w * x).sum())
+    assert [step(np.full(2, k)).item() for k in (1.0, 2.0, 3.0)] == [3.0, 6.0, 9.0]
+
+
+def test_python_side_effects_run_once_per_signature():
+    calls = []
+
+    def f(x):
+        calls.append(x.shape)
+        return am.tensor(x) * 2 if False else x * 2
+
+    step = am.compile(f)
+    for _ in range(4):
+        step(np.ones(3))
+    assert calls == [(3,)]
+    step(np.ones(2))
+    assert calls == [(3,), (2,)]
+
+
+def test_the_program_text_has_forward_backward_and_update_sections():
+    _, (model, opt, step) = _demo_pair("sgd")
+    traced = am.compile(step)
+    x, y = _digits(16)
+    traced(x, y)
+    text = str(traced.program)
+    lines = text.splitlines()
+    assert lines[0] == "program step(x: float64[16, 64], y: int64[16])"
+    assert "    s0: float64[64, 64] = layers.0.weight" in lines
+    assert "  t0: float64[16, 64] = linear(x, s0, s1)" in lines
+    assert "  t3: float64[] = softmax_cross_entropy(t2, y; reduction='mean')" in lines
+    assert "  g1: float64[16, 64] = linear.vjp[x](g0, -, t1, s2, s3)" in lines
+    assert "  s0.grad += g5" in lines
+    assert "  u0: float64[64, 64] = SGD.update(s0, s0.grad; lr=0.05); s0.data ← u0" in lines
+    sections = [line for line in lines if line.endswith(":") and not line.startswith(" ")]
+    assert sections == ["backward:", "forward:", "backward:", "update:"]
+    assert lines[-1] == "return t3"
+    assert "6 forward" not in repr(traced.program) and "4 forward" in repr(traced.program)
+
+
+def test_draw_graph_draws_the_program():
+    pytest.importorskip("graphviz")
+    _, (model, opt, step) = _demo_pair("sgd")
+    traced = am.compile(step)
+    with pytest.raises(RuntimeError, match="not been called yet"):
+        am.viz.draw_graph(traced)
+    x, y = _digits(8)
+    traced(x, y)
+    picture = am.viz.draw_graph(traced)
+    source = picture.source
+    for section in ("cluster_forward", "cluster_backward", "cluster_update"):
+        assert section in source
+    assert "linear.vjp[w]" in source and "SGD.update" in source
+    assert source.count("->") >= 20
+
+
+def test_arrays_a_user_holds_never_change_under_them():
+    """Buffers are reused only for arrays private to the program."""
+    _, (model, opt, step) = _demo_pair("sgd")
+    hidden = []
+
+    def fn(x, y):
+        h = model.layers[1](model.layers[0](x))  # a relu output, returned
+        loss = nn.functional.cross_entropy(model.layers[2](h), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, h
+
+    traced = am.compile(fn)
+    x, y = _digits(32)
+    kept = []
+    for k in range(4):
+        loss, h = traced(x[k:k + 8], y[k:k + 8])
+        hidden.append((h.numpy(), h.numpy().copy()))
+        kept.append(([p.data for p in model.parameters()], [p.data.copy() for p in model.parameters()],
+                     [p.grad.data for p in model.parameters()], [p.grad.data.copy() for p in model.parameters()]))
+    for held, copy in hidden:
+        assert np.array_equal(held, copy)
+    for data, data_copy, grads, grad_copy in kept:
+        assert all(np.array_equal(a, b) for a, b in zip(data, data_copy))
+        assert all(np.array_equal(a, b) for a, b in zip(grads, grad_copy))
+    assert len({id(h) for h, _ in hidden}) == 4
+    private = traced.program.private
+    assert private  # some intermediates do reuse buffers
+    returned = traced.program.output[1][1][1]
+    assert returned not in private
+
+
+def test_hinge_loss_with_l2_penalty_and_broadcasting_matches_eager():
+    """W5: micrograd's moons demo (reshape, scalar ops, a fused L2 penalty)."""
+    x, y01 = am.data.make_moons(100, noise=0.1, seed=0)
+    y = 2.0 * y01 - 1.0
+    runs = []
+    for _ in range(2):
+        model = nn.MLP([2, 16, 16, 1], seed=0)
+        opt = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+        def step(x, y, model=model, opt=opt):
+            score = model(x).reshape(-1)
+            loss = am.relu(1.0 - y * score).mean() + nn.functional.l2_penalty(
+                model.parameters(), 1e-4, include_bias=True
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        runs.append((model, opt, step))
+    (m1, o1, eager), (m2, o2, step) = runs
+    traced = am.compile(step)
+    for _ in range(30):
+        assert eager(am.tensor(x), am.tensor(y)).item() == traced(x, y).item()
+    _assert_same_state(m1, o1, m2, o2)
+
+
+def test_gradients_accumulate_without_zero_grad_like_eager():
+    ws = [am.tensor([1.0, -1.0, 2.0], requires_grad=True) for _ in range(2)]
+
+    def make(w):
+        def f(x):
+            loss = (w * w * x).sum()
+            loss.backward()
+            return loss
+
+        return f
+
+    eager, traced = make(ws[0]), am.compile(make(ws[1]))
+    for k in range(4):
+        x = np.full(3, float(k))
+        eager(am.tensor(x))
+        traced(x)
+        assert np.array_equal(ws[0].grad.data, ws[1].grad.data)
+
+
+def test_a_tensor_argument_that_requires_grad_gets_its_gradient():
+    step = am.compile(lambda t: (t * t).sum().backward())
+    for k in range(3):
+        t = am.tensor(np.arange(3.0) + k, requires_grad=True)
+        step(t)
+        assert np.array_equal(t.grad.data, 2 * (np.arange(3.0) + k))
+    assert len(step.programs) == 1
+
+
+def test_state_changed_outside_the_recorded_calls_raises():
+    bn = nn.BatchNorm1d(3)
+    step = am.compile(lambda x: bn(x).sum())
+    with pytest.raises(TraceError, match="running_mean|running_var|num_batches"):
+        step(np.random.default_rng(0).standard_normal((4, 3)))
+
+
+def test_retain_grad_inside_raises():
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        h = w * x
+        h.retain_grad()
+        h.sum().backward()
+
+    with pytest.raises(TraceError, match="retain_grad"):
+        am.compile(f)(np.ones(2))
+
+
+def test_anomaly_mode_runs_eagerly():
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    step = am.compile(lambda x: (w * x).sum())
+    with am.detect_anomaly():
+        assert step(np.ones(2)).item() == 3.0
+    assert step.programs == []
+
+
+def test_random_constructors_draw_afresh():
+    step = am.compile(lambda x: x + am.randn(3))
+    a, b = step(np.zeros(3)).numpy(), step(np.zeros(3)).numpy()
+    assert not np.array_equal(a, b)
+    seeded = am.compile(lambda x: x + am.randn(3, seed=1))
+    assert np.array_equal(seeded(np.zeros(3)).numpy(), seeded(np.zeros(3)).numpy())
+
+
+def test_fit_with_compile_matches_eager_fit():
+    x, y = _digits(200)
+    histories, models = [], []
+    for compile_ in (False, True):
+        model = nn.MLP([64, 32, 10], seed=0)
+        opt = nn.optim.Adam(model.parameters(), lr=0.01)
+        loader = am.data.DataLoader(x, y, batch_size=64, shuffle=True, seed=0)
+        histories.append(am.train.fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=3,
+                                      progress=False, compile=compile_, val_data=(x, y)))
+        models.append(model)
+    assert histories[0].history == histories[1].history
+    for p, q in zip(models[0].parameters(), models[1].parameters()):
+        assert np.array_equal(p.data, q.data)
