@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup graphviz chromium test lint typecheck pytest notebooks demo bench soak reliability docs docs-check serve-docs clean
+.PHONY: setup graphviz chromium test lint typecheck pytest notebooks demo bench soak reliability mutation docs docs-check serve-docs clean
 
 setup: $(STAMP) graphviz
 
@@ -79,6 +79,14 @@ soak: setup
 reliability: setup
 	AM_SOAK_STEPS=20000 AM_RELIABILITY_JSON=.reliability.json $(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/python tools/reliability_report.py .reliability.json docs/reliability.md
+
+# Source-level mutation testing (cosmic-ray) of the ops package and the engine, in a
+# scratch copy of the committed tree (cosmic-ray edits files in place): many thousands of
+# mutants, hours, so not part of `make test`. MUTATION_SAMPLE=N runs N drawn at random.
+# Writes tools/mutation_results.json, which `make reliability` puts on docs/reliability.md.
+MUTATION_SAMPLE ?= 0
+mutation: setup
+	$(BIN)/python tools/mutation_run.py --sample $(MUTATION_SAMPLE) --out tools/mutation_results.json
 
 # Benchmarks against hand-written NumPy backprop; writes docs/performance.md and bench/results/.
 bench: setup

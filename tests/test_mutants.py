@@ -66,6 +66,10 @@ def test_every_mutant_of_every_rule_is_killed(table: mutants.MutantTable):
     record.value("mutants_survived", survived)
     record.value("mutants_seconds", round(table.seconds, 1))
     record.value("mutants_by_family", {f: list(v) for f, v in table.by_family().items()})
+    record.value(
+        "mutants_equivalent_list",
+        [[str(r.mutation), r.by] for row in table.rows for r in row.results if r.status == "equivalent"],
+    )
 
 
 def test_the_equivalent_list_is_exact(table: mutants.MutantTable):

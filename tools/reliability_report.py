@@ -1,8 +1,10 @@
 """Turn the figures recorded by a test run into docs/reliability.md.
 
-Usage: ``python tools/reliability_report.py RESULTS.json docs/reliability.md``; ``make
-reliability`` runs the whole suite with the long soak and calls this. Nothing on the
-page is typed by hand: every number comes from the run's JSON.
+Usage: ``python tools/reliability_report.py RESULTS.json docs/reliability.md [MUTATION.json]``;
+``make reliability`` runs the whole suite with the long soak and calls this. Nothing on
+the page is typed by hand: every number comes from the run's JSON, and the source-level
+mutation figures from the last ``make mutation`` run (``tools/mutation_results.json``,
+written by ``tools/mutation_run.py``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,68 @@ def _row(label: str, value: Any) -> str:
     return f"| {label} | {value} |"
 
 
-def render(data: dict[str, Any]) -> str:
-    """The Markdown page for one run's figures."""
+def _self_test(values: dict[str, Any]) -> list[str]:
+    """The semantic mutation self-test (tests/test_mutants.py): kills per op family."""
+    total = values.get("mutants_total")
+    if total is None:
+        return ["The mutation self-test did not run in this run.", ""]
+    lines = [
+        f"Every derivative rule of every op (each input's VJP and the JVP) is mutated in turn and "
+        f"the op's own check cases must fail: {values.get('mutants_killed')} of {total} mutants "
+        f"killed, {values.get('mutants_equivalent')} equivalent (listed below with the reason), "
+        f"**{values.get('mutants_survived')} survived**, in {values.get('mutants_seconds')} s "
+        f"(`tests/test_mutants.py`, `autograd-mini gradcheck --mutants`). Mutants: the rule "
+        f"negated, scaled by 1 + 10⁻³, plus 10⁻³ of the upstream gradient (or tangent), two "
+        f"inputs' rules swapped, one broadcast copy instead of the sum over copies.",
+        "",
+        "| op family (module) | ops | mutants | killed | equivalent | survived |",
+        "|---|---|---|---|---|---|",
+    ]
+    for family, (ops, n, killed, equivalent, survived) in sorted(values.get("mutants_by_family", {}).items()):
+        lines.append(f"| {family} | {ops} | {n} | {killed} | {equivalent} | {survived} |")
+    lines += ["", "Equivalent mutants (they compute the same function as the rule on every input):", ""]
+    lines += [f"- `{key}`: {reason}" for key, reason in values.get("mutants_equivalent_list", [])]
+    lines.append("")
+    return lines
+
+
+def _source_level(mutation: dict[str, Any] | None) -> list[str]:
+    """The cosmic-ray run over the ops package and the engine (``make mutation``)."""
+    if not mutation:
+        return ["No source-level mutation run recorded yet: `make mutation` (slow) writes one.", ""]
+    counts = mutation.get("counts", {})
+    rate = mutation.get("kill_rate")
+    sampled, total = mutation.get("mutants_sampled"), mutation.get("mutants_total")
+    scope = "every mutant"
+    if sampled != total:
+        scope = f"a random sample of {sampled} (seed {mutation.get('seed')})"
+    lines = [
+        f"`make mutation`: {mutation.get('tool')} mutated the source of "
+        f"{', '.join('`' + m + '`' for m in mutation.get('modules', []))} ({total} mutants in all; "
+        f"this run: {scope}, {mutation.get('seconds')} s) and ran the gradient and ops tests on each. "
+        f"**Kill rate {rate:.1%}**: {mutation.get('killed')} killed, {mutation.get('survived')} survived"
+        + (f", {counts.get('incompetent', 0)} incompetent (the mutant does not even import)"
+           if counts.get("incompetent") else "")
+        + ".",
+        "",
+        "| module | killed | survived |",
+        "|---|---|---|",
+    ]
+    for module, c in mutation.get("per_module", {}).items():
+        lines.append(f"| `{module}` | {c.get('killed', 0) + c.get('timeout', 0)} | {c.get('survived', 0)} |")
+    lines.append("")
+    survivors = mutation.get("survivors", [])
+    if survivors:
+        lines += ["Surviving mutants, each killed by a test added since or explained:", ""]
+        for s in survivors:
+            note = s.get("note", "not yet examined")
+            lines.append(f"- `{s['module']}:{s['line']}` ({s['operator']}): {note}")
+        lines.append("")
+    return lines
+
+
+def render(data: dict[str, Any], mutation: dict[str, Any] | None = None) -> str:
+    """The Markdown page for one run's figures (and the last source-level mutation run)."""
     counts = data.get("counts", {})
     values = data.get("values", {})
     failed = data.get("tests_failed", 0)
@@ -51,6 +113,14 @@ def render(data: dict[str, Any]) -> str:
         _row("random functions: jvp, vjp, grad, jacobian, hessian, hvp against each other",
              counts.get("fuzz_transform_functions", 0)),
         "",
+        "## The tests catch wrong derivatives: mutation testing",
+        "",
+        "### Semantic mutants of every rule (in `make test`)",
+        "",
+        *_self_test(values),
+        "### Source-level mutants of the ops and the engine (`make mutation`)",
+        "",
+        *_source_level(mutation),
         "## Bad input, in-place safety, threads",
         "",
         "| check | count |",
@@ -78,11 +148,13 @@ def render(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print("usage: reliability_report.py RESULTS.json OUTPUT.md", file=sys.stderr)
+    if len(argv) not in (3, 4):
+        print("usage: reliability_report.py RESULTS.json OUTPUT.md [MUTATION.json]", file=sys.stderr)
         return 2
     data = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    Path(argv[2]).write_text(render(data), encoding="utf-8")
+    mutation_path = Path(argv[3]) if len(argv) == 4 else Path(__file__).with_name("mutation_results.json")
+    mutation = json.loads(mutation_path.read_text(encoding="utf-8")) if mutation_path.exists() else None
+    Path(argv[2]).write_text(render(data, mutation), encoding="utf-8")
     print(f"wrote {argv[2]}")
     return 0 if data.get("tests_failed", 0) == 0 else 1
 
