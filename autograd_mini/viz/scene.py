@@ -78,28 +78,16 @@ class Scene:
 
     def _tensor_label(self, v: Vertex, cells: list[tuple[str, str, str]]) -> str:
         name = v.name or ""
-        if self.scalar_mode:
-            parts = []
-            if name:
-                parts.append(f"<TD><B>{escape(name)}</B></TD>")
-            for caption, text, color in cells:
-                parts.append(
-                    f'<TD><FONT COLOR="{labels.MUTED}" POINT-SIZE="10">{caption}</FONT> '
-                    f'<FONT FACE="{style.MONO}" COLOR="{color}">{escape(text)}</FONT></TD>'
-                )
-            body = "<VR/>".join(parts) if parts else "<TD> </TD>"
-            return (
-                f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR>{body}</TR></TABLE>>'
-            )
         rows = []
         if name:
             rows.append(f'<TR><TD COLSPAN="2"><B>{escape(name)}</B></TD></TR>')
         arr = v.tensor._data if v.tensor is not None else np.zeros(())
-        meta = f"{labels.shape_text(arr.shape)} · {arr.dtype}"
-        rows.append(
-            f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{labels.MUTED}">{escape(meta)}</FONT>'
-            "</TD></TR>"
-        )
+        if not self.scalar_mode:  # scalars: name, value and gradient only, stacked (narrow boxes)
+            meta = f"{labels.shape_text(arr.shape)} · {arr.dtype}"
+            rows.append(
+                f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{labels.MUTED}">{escape(meta)}</FONT>'
+                "</TD></TR>"
+            )
         for caption, text, color in cells:
             lines = text.split("\n")
             body = '<BR ALIGN="LEFT"/>'.join(escape(s) for s in lines) + (
