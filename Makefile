@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup graphviz chromium test lint typecheck pytest notebooks demo bench soak reliability mutation docs docs-check serve-docs clean
+.PHONY: setup graphviz chromium test lint typecheck pytest notebooks demo bench soak reliability mutation docs docs-check screenshots serve-docs clean
 
 setup: $(STAMP) graphviz
 
@@ -63,10 +63,16 @@ notebooks: setup
 docs: setup
 	$(if $(wildcard mkdocs.yml),NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet,@echo "no mkdocs.yml yet")
 
-# The built site/ opened in headless Chromium with the network off: every formula of the
-# concept and notebook pages renders, and nothing is loaded from outside.
+# The built site/ opened in headless Chromium with the network off: on every page every formula
+# renders, no console error, every image loads, every internal link and anchor leads somewhere,
+# nothing is loaded from outside; the search finds "backward" and the animation player plays.
 docs-check: docs chromium
 	AM_DOCS_SITE=site $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_docs_site.py
+
+# Screenshots of the built site as a reader sees it (the home page, a concepts page, a notebook
+# page, the API reference), kept in docs/images/screenshots/ as the docs' own record.
+screenshots: docs chromium
+	AM_DOCS_SITE=site AM_DOCS_SCREENSHOTS=docs/images/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_docs_site.py -k screenshots
 
 serve-docs: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

@@ -1,24 +1,31 @@
-"""The built documentation site renders every formula with the network off.
+"""The built documentation site, opened page by page in a real browser with the network off.
 
 The site is opened in headless Chromium (the Debian packages ``chromium`` and
 ``chromium-driver``, driven by selenium) whose network is cut: every request goes to a proxy
 at 127.0.0.1:9, where nothing listens, and every host name but the loopback ones resolves to
 nothing. Only the site itself, served from ``site/`` by a local ``http.server`` on 127.0.0.1,
-can load. Each concept page (``docs/concepts/*.md``) and each notebook page
-(``notebooks/*.ipynb``) must then show every formula rendered by MathJax: as many rendered
-formulas as the page's HTML holds, no raw TeX left in the visible text, no MathJax error,
-no console error and no request that leaves the machine.
+can load. Every page of the site (each ``docs/**/*.md`` and each notebook; a test checks that
+the built site holds no other page) is opened in one browser and must show: every formula
+rendered by MathJax (as many as the page's HTML holds, no raw TeX left in the visible text, no
+MathJax error), no console error, every image loaded (also inside the animation players'
+frames), every internal link and ``#anchor`` pointing to something that exists, and no
+request that leaves the machine. The search box must find "backward" (mkdocs-material's
+search runs in a web worker, from the site's own index), and the animation player must play.
 
 ``make test`` runs this module after ``mkdocs build`` with ``AM_DOCS_SITE=site``; run alone
-it builds the site into a temporary folder first. ``AM_DOCS_SCREENSHOTS=DIR`` saves a
-screenshot of each page checked.
+it builds the site into a temporary folder first. Screenshots of the home page, a concepts
+page, a notebook page and the API reference are taken every time (they must not be blank);
+``AM_DOCS_SCREENSHOTS=DIR`` keeps them there (``make screenshots`` writes them to
+``docs/images/screenshots/``, the docs' own record of how the site looks).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import html.parser
 import http.server
+import io
 import json
 import os
 import re
@@ -42,6 +49,33 @@ INSTALL_HINT = (
 
 CONCEPT_PAGES = sorted(f"concepts/{p.stem}/" for p in (ROOT / "docs" / "concepts").glob("*.md"))
 NOTEBOOK_PAGES = sorted(f"notebooks/{p.stem}/" for p in (ROOT / "notebooks").glob("*.ipynb"))
+SKIPPED_DOC_DIRS = {"hooks", "javascripts", "notebooks"}
+
+
+def _page_url(relative: Path) -> str:
+    """The URL (relative to the site) of the page built from ``docs/<relative>``."""
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] in {"index", "README"}:
+        parts = parts[:-1]
+    return "/".join(parts) + "/" if parts else ""
+
+
+ALL_PAGES = sorted(
+    {
+        _page_url(p.relative_to(ROOT / "docs"))
+        for p in (ROOT / "docs").rglob("*.md")
+        if p.relative_to(ROOT / "docs").parts[0] not in SKIPPED_DOC_DIRS
+    }
+    | {"notebooks/"}
+    | set(NOTEBOOK_PAGES)
+)
+# The screenshots kept as the docs' own record: (file name, page, what to scroll into view).
+SCREENSHOTS = [
+    ("home.png", "", None),
+    ("concepts.png", "concepts/backward_order/", "iframe"),
+    ("notebook.png", "notebooks/01_chain_rule_and_graphs/", ".am-anim"),
+    ("reference.png", "reference/viz/", None),
+]
 MATH_CLASSES = {"arithmatex", "jp-RenderedMarkdown", "jp-RenderedLatex"}  # as docs/javascripts/mathjax.js
 FORMULA = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?!\$)(?:\\.|[^$\\])+?(?<!\\)\$", re.S)
 # Raw TeX in the visible text: a math delimiter or a TeX command (\frac, \partial, ...).
@@ -50,6 +84,20 @@ RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|(?<!\\)\$[^$\s][^$]*\$|\\(?:[A-Za-z]{2,})
 
 def test_pages_to_check_are_found():
     assert len(CONCEPT_PAGES) >= 4 and len(NOTEBOOK_PAGES) >= 6, (CONCEPT_PAGES, NOTEBOOK_PAGES)
+    assert {"", "tutorial/", "reference/viz/", *CONCEPT_PAGES, *NOTEBOOK_PAGES} <= set(ALL_PAGES)
+    assert all(page in ALL_PAGES for _, page, _ in SCREENSHOTS)
+
+
+def test_every_page_of_the_built_site_is_checked(site_dir: Path):
+    built = sorted(
+        _page_url(p.relative_to(site_dir))
+        for p in site_dir.rglob("index.html")
+        if p.parent != site_dir / "search"
+    )
+    assert built == ALL_PAGES, (
+        f"pages built but not checked: {sorted(set(built) - set(ALL_PAGES))}; "
+        f"checked but not built: {sorted(set(ALL_PAGES) - set(built))}"
+    )
 
 
 # --------------------------------------------------------------------------- the site
@@ -141,6 +189,12 @@ def expected_formulas(page_html: str) -> int:
     parser = _MathText()
     parser.feed(page_html)
     return sum(len(FORMULA.findall(part)) for part in "".join(parser.chunks).split("\x00"))
+
+
+def test_formulas_are_found_on_the_pages_that_have_them(site_dir: Path):
+    """The count each page check compares with is not trivially zero."""
+    for page in ("concepts/reverse_mode/", "concepts/backward_order/", "notebooks/01_chain_rule_and_graphs/"):
+        assert expected_formulas((site_dir / page / "index.html").read_text(encoding="utf-8")) > 0, page
 
 
 def test_formula_count_reads_each_delimiter_once():
@@ -283,11 +337,74 @@ def _page_report(driver: Any) -> dict[str, Any]:
     )
 
 
-def _check_page(browser: Any, base_url: str, site_dir: Path, page: str) -> None:
-    expected = expected_formulas((site_dir / page / "index.html").read_text(encoding="utf-8"))
-    assert expected > 0, f"{page}: no formula found in the built page (is it the right page?)"
-    _drain_logs(browser)
-    browser.get(base_url + page)
+# What a page shows once loaded: broken images (also inside same-origin iframes, the animation
+# players, once they are scrolled into view and loaded), links, iframes and the element ids.
+_PAGE_CONTENT_JS = """
+const done = arguments[arguments.length - 1];
+const frames = Array.from(document.querySelectorAll("iframe"));
+const loaded = (f) => new Promise((resolve) => {
+  f.scrollIntoView({block: "center"});
+  const ready = () => f.contentDocument && f.contentDocument.readyState === "complete"
+    && f.contentDocument.location.href !== "about:blank";
+  if (ready()) { resolve(); return; }
+  f.addEventListener("load", () => resolve(), {once: true});
+  setTimeout(resolve, 5000);
+});
+const broken = (doc, where) => Array.from(doc.images)
+  .filter((i) => !(i.complete && i.naturalWidth > 0))
+  .map((i) => where + (i.currentSrc || i.src).slice(0, 120));
+Promise.all(frames.map(loaded)).then(() => {
+  let images = broken(document, "");
+  const players = [];
+  for (const f of frames) {
+    const doc = f.contentDocument;
+    if (!doc) { images.push("iframe not readable: " + f.src); continue; }
+    images = images.concat(broken(doc, "in " + f.getAttribute("src") + ": "));
+    doc.querySelectorAll(".am-anim").forEach((p) => players.push(p.getAttribute("data-ready") === "1"));
+  }
+  document.querySelectorAll(".am-anim").forEach((p) => players.push(p.getAttribute("data-ready") === "1"));
+  window.scrollTo(0, 0);
+  done({
+    images: images,
+    links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
+    iframes: frames.map((f) => f.src),
+    players: players,
+  });
+});
+"""
+
+
+_IDS: dict[Path, set[str]] = {}
+_ID = re.compile(r"""\b(?:id|name)=["']?([^"' >]+)""")
+
+
+def _ids(path: Path) -> set[str]:
+    if path not in _IDS:
+        _IDS[path] = {
+            html.unescape(m) for m in _ID.findall(path.read_text(encoding="utf-8", errors="replace"))
+        }
+    return _IDS[path]
+
+
+def _broken_link(url: str, base_url: str, site_dir: Path) -> str | None:
+    """Why an internal ``url`` is broken (no file, no such anchor), or None when it is fine."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    relative = path[len(urlsplit(base_url).path) :]
+    target = site_dir / relative
+    if relative == "" or relative.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return f"{url}: no such file in the site ({target.relative_to(site_dir).as_posix()})"
+    fragment = unquote(parts.fragment)
+    if fragment and target.suffix == ".html" and fragment not in _ids(target):
+        return f"{url}: no element with id {fragment!r} on that page"
+    return None
+
+
+def _settle_math(browser: Any, expected: int) -> dict[str, Any]:
     report = _page_report(browser)
     # The document$ handler typesets once more after startup: wait until the count settles.
     for _ in range(40):
@@ -295,20 +412,22 @@ def _check_page(browser: Any, base_url: str, site_dir: Path, page: str) -> None:
             break
         browser.execute_async_script("setTimeout(arguments[0], 100)")
         report = _page_report(browser)
-    shots = os.environ.get("AM_DOCS_SCREENSHOTS")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        browser.execute_script(
-            "const m = document.querySelector('mjx-container[display=\"true\"]')"
-            " || document.querySelector('mjx-container'); if (m) m.scrollIntoView({block: 'center'});"
-        )
-        browser.execute_async_script("document.fonts.ready.then(() => setTimeout(arguments[0], 500))")
-        browser.save_screenshot(str(Path(shots) / (page.strip("/").replace("/", "_") + ".png")))
+    return report
+
+
+def _check_page(browser: Any, base_url: str, site_dir: Path, page: str) -> None:
+    expected = expected_formulas((site_dir / page / "index.html").read_text(encoding="utf-8"))
+    _drain_logs(browser)
+    browser.get(base_url + page)
+    report = _settle_math(browser, expected)
+    content = browser.execute_async_script(_PAGE_CONTENT_JS)
     console = [e["message"] for e in browser.get_log("browser") if e["level"] in {"SEVERE", "ERROR"}]
     external = [
         u for u in _requested_urls(browser) if not u.startswith((base_url, "data:", "blob:", "about:"))
     ]
     raw = sorted({m.group(0) for m in RAW_TEX.finditer(report["text"])})
+    internal = sorted({u for u in content["links"] + content["iframes"] if u.startswith(base_url)})
+    broken = [why for why in (_broken_link(u, base_url, site_dir) for u in internal) if why]
     assert not report["note"], f"{page}: {report['note']}"
     assert report["rendered"] == expected, (
         f"{page}: {report['rendered']} formulas rendered by MathJax, the page holds {expected}"
@@ -317,17 +436,150 @@ def _check_page(browser: Any, base_url: str, site_dir: Path, page: str) -> None:
     assert report["blank"] == 0, f"{page}: {report['blank']} formulas drawn blank (zero width)"
     assert not raw, f"{page}: raw TeX left in the visible text: {raw[:10]}"
     assert not console, f"{page}: console errors: {console}"
+    assert not content["images"], f"{page}: images that did not load: {content['images'][:5]}"
+    assert not broken, f"{page}: broken internal links: {broken[:8]}"
+    assert all(content["players"]), f"{page}: an animation player did not start: {content['players']}"
     assert not external, f"{page}: requests that leave the machine: {external}"
 
 
-@pytest.mark.parametrize("page", CONCEPT_PAGES)
-def test_concept_page_renders_every_formula_offline(browser: Any, base_url: str, site_dir: Path, page: str):
+@pytest.mark.parametrize("page", ALL_PAGES, ids=[p or "home" for p in ALL_PAGES])
+def test_page_reads_right_offline(browser: Any, base_url: str, site_dir: Path, page: str):
+    """Formulas, console, images, internal links and anchors, players, no outside request."""
     _check_page(browser, base_url, site_dir, page)
 
 
-@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
-def test_notebook_page_renders_every_formula_offline(browser: Any, base_url: str, site_dir: Path, page: str):
-    _check_page(browser, base_url, site_dir, page)
+def test_the_link_checker_finds_broken_links(site_dir: Path):
+    base = "http://127.0.0.1:1/"
+    assert _broken_link(base + "tutorial/", base, site_dir) is None
+    assert _broken_link(base + "concepts/backward_order/#watching-the-order", base, site_dir) is None
+    assert "no such file" in (_broken_link(base + "concepts/nowhere/", base, site_dir) or "")
+    assert "no element with id" in (_broken_link(base + "tutorial/#no-such-section", base, site_dir) or "")
+
+
+def test_the_notebook_toc_hook_sends_links_to_the_headings():
+    """mkdocs-jupyter's table of contents drops code from a heading's slug; the hook repairs it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "toc_hook", ROOT / "docs" / "hooks" / "notebook_toc_anchors.py"
+    )
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    page = (
+        '<a href="#the-graph-after" class="md-nav__link">The graph after</a>'
+        '<h2 id="the-graph-after-backward">The graph after <code>backward()</code>'
+        '<a class="anchor-link" href="#the-graph-after-backward">¶</a></h2>'
+        '<a href="#gradients-by-hand">x</a><h2 id="gradients-by-hand">Gradients by hand</h2>'
+    )
+    fixed = hook.repair(page)
+    assert 'href="#the-graph-after"' not in fixed and fixed.count('href="#the-graph-after-backward"') == 2
+    assert 'href="#gradients-by-hand"' in fixed
+
+
+def test_the_search_box_finds_backward(browser: Any, base_url: str):
+    """Typed into the search box, "backward" lists results (search runs in a web worker)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _drain_logs(browser)
+    browser.get(base_url)
+    box = WebDriverWait(browser, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, "input.md-search__input"))
+    WebDriverWait(browser, 5).until(lambda d: box.is_displayed())  # in the header, on a wide window
+    box.click()
+    box.send_keys("backward")
+    items = WebDriverWait(browser, 15).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item") or False
+    )
+    meta = browser.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
+    first = items[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    console = [e["message"] for e in browser.get_log("browser") if e["level"] in {"SEVERE", "ERROR"}]
+    assert (
+        len(items) >= 3
+        and "backward" in browser.find_element(By.CSS_SELECTOR, ".md-search-result").text.lower()
+    )
+    assert re.search(r"\d+ matching documents?", meta), meta
+    assert first.startswith(base_url), first
+    assert not console, f"search: console errors: {console}"
+
+
+def test_the_animation_player_steps_and_plays(browser: Any, base_url: str):
+    """The concepts page's player: step, slider, play; one frame shown at a time."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _drain_logs(browser)
+    browser.get(base_url + "concepts/backward_order/")
+    frame = browser.find_element(By.CSS_SELECTOR, "iframe[src*='animations/']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", frame)
+    browser.switch_to.frame(frame)
+    try:
+        counter = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, ".am-anim-counter")
+        )
+        shown = (
+            "return Array.from(document.querySelectorAll('.am-anim-frame'))"
+            ".map(f => f.style.display !== 'none')"
+        )
+        assert counter.text == "frame 1 of 5" and browser.execute_script(shown) == [True] + [False] * 4
+        browser.find_element(By.CSS_SELECTOR, "[data-act='next']").click()
+        browser.find_element(By.CSS_SELECTOR, "[data-act='next']").click()
+        assert counter.text == "frame 3 of 5" and browser.execute_script(shown).index(True) == 2
+        title = browser.find_elements(By.CSS_SELECTOR, ".am-anim-title")[2].text
+        assert "sin" in title and "1 of 3" in browser.find_elements(By.CSS_SELECTOR, ".am-anim-note")[2].text
+        browser.execute_script(
+            "const s = document.querySelector('.am-anim-slider'); s.value = '4';"
+            "s.dispatchEvent(new Event('input'));"
+        )
+        assert counter.text == "frame 5 of 5"
+        browser.find_element(By.CSS_SELECTOR, "[data-act='play']").click()  # at the end: starts over
+        WebDriverWait(browser, 10).until(lambda d: counter.text == "frame 3 of 5")
+        browser.find_element(By.CSS_SELECTOR, "[data-act='play']").click()  # pause
+        paused = counter.text
+        browser.execute_async_script("setTimeout(arguments[0], 1500)")
+        assert counter.text == paused
+    finally:
+        browser.switch_to.default_content()
+    console = [e["message"] for e in browser.get_log("browser") if e["level"] in {"SEVERE", "ERROR"}]
+    assert not console, f"player: console errors: {console}"
+
+
+def test_screenshots_for_the_record(browser: Any, base_url: str, tmp_path: Path):
+    """The home page, a concepts page, a notebook page and the API reference, as a reader sees
+    them; kept in AM_DOCS_SCREENSHOTS (``make screenshots``: docs/images/screenshots/), else checked
+    and dropped."""
+    from PIL import Image
+
+    folder = Path(os.environ.get("AM_DOCS_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    browser.set_window_size(1280, 900)
+    try:
+        for name, page, target in SCREENSHOTS:
+            browser.get(base_url + page)
+            _settle_math(browser, 0)
+            if target:
+                browser.execute_script(
+                    "const t = document.querySelector(arguments[0]);"
+                    "if (t) t.scrollIntoView({block: 'start'}); window.scrollBy(0, -80);",
+                    target,
+                )
+            browser.execute_script(  # show a middle step of the players: partial sums
+                "const docs = [document].concat(Array.from(document.querySelectorAll('iframe'))"
+                "  .map((f) => f.contentDocument).filter((d) => d));"
+                "docs.forEach((d) => d.querySelectorAll('.am-anim [data-act=next]')"
+                "  .forEach((b) => { b.click(); b.click(); b.click(); }));"
+            )
+            browser.execute_async_script("document.fonts.ready.then(() => setTimeout(arguments[0], 600))")
+            png = browser.get_screenshot_as_png()
+            with Image.open(io.BytesIO(png)) as shot:
+                small = shot.convert("RGB").resize(
+                    (shot.width * 3 // 5, shot.height * 3 // 5), Image.Resampling.LANCZOS
+                )
+                colours = len(small.getcolors(maxcolors=1 << 20) or ())
+                assert colours > 50, f"{page}: the screenshot looks blank ({colours} colours)"
+                small.quantize(colors=128, dither=Image.Dither.NONE).save(folder / name, optimize=True)
+    finally:
+        browser.set_window_size(1280, 1400)
 
 
 def test_the_site_loads_nothing_from_outside(site_dir: Path):
