@@ -165,6 +165,10 @@ def render(results: dict[str, Any]) -> str:
                 f"{lib['peak_rss_mb']:.0f} MB | {ref['total_s']:.3f} s, {ref['peak_rss_mb']:.0f} MB | "
                 f"{c['ratio']:.2f}× |"
             )
+    if "traced" in w:
+        from .traced import section
+
+        lines += ["", *section(w["traced"])]
     if "W7" in w:
         lines += ["", *jacobian_section(w["W7"])]
     lines += ["", "## Where the time goes", ""]

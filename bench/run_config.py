@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import workloads
+from . import traced, workloads
 
 
 def digits() -> tuple[np.ndarray, np.ndarray]:
@@ -45,6 +45,7 @@ def run(dtype_name: str, quick: bool) -> dict[str, Any]:
     out["W2"] = w2
     out["W3"] = workloads.elementwise_chain(dtype, 999, reps * 4)
     out["W5"] = workloads.moons_hinge(dtype, 20, reps)
+    out["traced"] = traced.run(x, y, batch, dtype, reps)  # eager and traced side by side (issue 16)
     out["W8"] = workloads.cnn_digits(x[batch], y[batch], dtype, 20, reps)
     out["W7"] = workloads.jacobian_modes(dtype, reps)
     out["peak_rss_mb_W1_W2"] = workloads.peak_rss_mb()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -195,7 +197,8 @@ def test_reading_a_value_inside_the_function_raises_naming_the_line(body, what):
     source = f"def fn(x):\n    loss = (w * x).sum()\n    {body}\n    return loss\n"
     exec(compile(source, "user_step.py", "exec"), namespace)
     step = am.compile(namespace["fn"])
-    with pytest.raises(TraceError, match=rf"{what.replace('(', '[(]').replace(')', '[)]')} at user_step.py:3"):
+    pattern = re.escape(f"{what} at user_step.py:3")
+    with pytest.raises(TraceError, match=pattern):
         step(np.ones(2))
     # outside the compiled function the same reads work
     assert namespace["fn"].__name__ == "fn"
@@ -224,7 +227,7 @@ def test_python_side_effects_run_once_per_signature():
 
 
 def test_the_program_text_has_forward_backward_and_update_sections():
-    _, (model, opt, step) = _demo_pair("sgd")
+    _, (_, _, step) = _demo_pair("sgd")
     traced = am.compile(step)
     x, y = _digits(16)
     traced(x, y)
@@ -245,7 +248,7 @@ def test_the_program_text_has_forward_backward_and_update_sections():
 
 def test_draw_graph_draws_the_program():
     pytest.importorskip("graphviz")
-    _, (model, opt, step) = _demo_pair("sgd")
+    _, (_, _, step) = _demo_pair("sgd")
     traced = am.compile(step)
     with pytest.raises(RuntimeError, match="not been called yet"):
         am.viz.draw_graph(traced)
@@ -261,7 +264,7 @@ def test_draw_graph_draws_the_program():
 
 def test_arrays_a_user_holds_never_change_under_them():
     """Buffers are reused only for arrays private to the program."""
-    _, (model, opt, step) = _demo_pair("sgd")
+    _, (model, opt, _) = _demo_pair("sgd")
     hidden = []
 
     def fn(x, y):
@@ -276,10 +279,11 @@ def test_arrays_a_user_holds_never_change_under_them():
     x, y = _digits(32)
     kept = []
     for k in range(4):
-        loss, h = traced(x[k:k + 8], y[k:k + 8])
+        _, h = traced(x[k:k + 8], y[k:k + 8])
         hidden.append((h.numpy(), h.numpy().copy()))
-        kept.append(([p.data for p in model.parameters()], [p.data.copy() for p in model.parameters()],
-                     [p.grad.data for p in model.parameters()], [p.grad.data.copy() for p in model.parameters()]))
+        params = list(model.parameters())
+        kept.append(([p.data for p in params], [p.data.copy() for p in params],
+                     [p.grad.data for p in params], [p.grad.data.copy() for p in params]))
     for held, copy in hidden:
         assert np.array_equal(held, copy)
     for data, data_copy, grads, grad_copy in kept:
@@ -350,7 +354,7 @@ def test_a_tensor_argument_that_requires_grad_gets_its_gradient():
 def test_state_changed_outside_the_recorded_calls_raises():
     bn = nn.BatchNorm1d(3)
     step = am.compile(lambda x: bn(x).sum())
-    with pytest.raises(TraceError, match="running_mean|running_var|num_batches"):
+    with pytest.raises(TraceError, match=r"running_mean|running_var|num_batches"):
         step(np.random.default_rng(0).standard_normal((4, 3)))
 
 
@@ -395,3 +399,21 @@ def test_fit_with_compile_matches_eager_fit():
     assert histories[0].history == histories[1].history
     for p, q in zip(models[0].parameters(), models[1].parameters()):
         assert np.array_equal(p.data, q.data)
+
+
+def test_bench_runs_the_three_ways_and_reports_them_side_by_side():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import traced
+
+    r = traced.moons_hinge(np.float64, 2, 1)
+    assert r["verified"] and r["bitwise_equal_to_eager"]
+    assert r["traced_ratio"] > 0 and r["eager_ratio"] > 0
+    fake = {"eager_s": 2e-3, "traced_s": 1.1e-3, "reference_s": 1e-3, "eager_ratio": 2.0, "traced_ratio": 1.1}
+    lines = traced.section({"W1_batch64": fake, "W1_full": fake, "W5": fake})
+    page = "\n".join(lines)
+    assert "| W1 digits MLP 64-128-64-10, batch 64 | 1.000 ms | 2.000 ms | 1.100 ms |" in page
+    assert "2.00× (≤ 1.6×, **missed by 0.40**)" in page
+    assert "1.10× (≤ 1.0×, **missed by 0.10**)" in page and "1.10× (≤ 1.5×, met)" in page
