@@ -40,7 +40,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     0.01); 3/4 for selu.
 
     >>> round(calculate_gain("leaky_relu", 0.2), 6), calculate_gain("conv_transpose2d")
-    (1.386750, 1.0)
+    (1.38675, 1.0)
     """
     linear = {
         "linear", "identity", "conv1d", "conv2d", "conv3d",

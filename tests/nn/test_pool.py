@@ -158,7 +158,7 @@ def test_avg_pool2d_matches_the_loop_definition(
         x, kernel, _tup(stride or kernel, 2), _tup(padding, 2), ceil_mode, count_include_pad, divisor_override
     )
     np.testing.assert_allclose(layer(x).data, ref, atol=1e-12)
-    check_first_and_second(layer, x, second=False)
+    check_first_and_second(layer, x)
 
 
 def test_avg_pool1d_and_its_gradients():
