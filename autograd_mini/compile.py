@@ -956,7 +956,11 @@ def _slot_refs(ins: Instruction) -> list[int]:
 
 
 def _signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """What a program is specialised to: argument shapes and dtypes, grad mode, default dtype."""
+    """What a program is specialised to: argument shapes and dtypes, grad mode, default dtype.
+
+    Arrays and Tensors count by shape and dtype, Python numbers and strings by value (a
+    new value traces a new program), other objects (a model, a function) by identity.
+    """
     parts: list[Any] = [state.grad_enabled, dtypes.get_default_dtype()]
     for a in args:
         cls = a.__class__
@@ -968,9 +972,25 @@ def _signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
             parts.append((cls, a))
         elif isinstance(a, (np.ndarray, np.generic)):
             parts.append((type(a), np.shape(a), a.dtype))
+        elif isinstance(a, (list, tuple, dict)):
+            parts.append(_static_value(a))
         else:
             parts.append(("id", id(a)))
     return tuple(parts)
+
+
+def _static_value(value: Any) -> Any:
+    """A list, tuple or dict argument as a signature entry: its literal contents, by value."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for _, v in items:
+        if isinstance(v, (np.ndarray, np.generic, Tensor)) or not isinstance(v, (*_LITERALS, tuple)):
+            raise TypeError(
+                f"am.compile: an argument is a {type(value).__name__} holding a "
+                f"{type(v).__name__}; a compiled function takes arrays and Tensors as "
+                f"separate arguments (step(x, y), not step([x, y])), and lists, tuples and "
+                f"dicts of Python numbers and strings only"
+            )
+    return (type(value).__name__, repr(value))
 
 
 class CompiledFunction:
@@ -1015,6 +1035,12 @@ class CompiledFunction:
         arg_names = _argument_names(self.fn, len(args) - len(names)) + list(names)
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
+                if a.grad_fn is not None:
+                    raise TypeError(
+                        f"am.compile: argument {i} is a Tensor computed by '{a.grad_fn.name}' "
+                        f"outside the compiled function (part of a graph); pass a leaf: "
+                        f"t.detach(), or move that computation inside the function"
+                    )
                 rec.new_slot(a._data, "arg", owner=(i, True), name=arg_names[i])
                 rec.arg_tensors[id(a)] = i
                 call_args.append(a)

@@ -417,3 +417,15 @@ def test_bench_runs_the_three_ways_and_reports_them_side_by_side():
     assert "| W1 digits MLP 64-128-64-10, batch 64 | 1.000 ms | 2.000 ms | 1.100 ms |" in page
     assert "2.00× (≤ 1.6×, **missed by 0.40**)" in page
     assert "1.10× (≤ 1.0×, **missed by 0.10**)" in page and "1.10× (≤ 1.5×, met)" in page
+
+
+def test_arguments_that_cannot_be_traced_are_refused_clearly():
+    w = am.tensor([1.0, 2.0], requires_grad=True)
+    step = am.compile(lambda t, scale=(1.0, 2.0): (t * w).sum())
+    with pytest.raises(TypeError, match="separate arguments"):
+        step([np.ones(2), np.ones(2)])
+    with pytest.raises(TypeError, match="outside the compiled function"):
+        step(w * 2)
+    assert step(np.ones(2), (1.0, 3.0)).item() == 3.0
+    assert step(np.ones(2), (1.0, 3.0)).item() == 3.0
+    assert len(step.programs) == 1
