@@ -406,3 +406,23 @@ def test_gradients_on_a_wide_map():
     # width >= 16: the input gradient folds in (N, C, H, W) layout instead of channels-last
     x, w, b = RNG.standard_normal((1, 2, 3, 17)), RNG.standard_normal((2, 2, 2, 3)), RNG.standard_normal(2)
     check_first_and_second(lambda x, w, b: F.conv2d(x, w, b, padding=1, dilation=(1, 2)), x, w, b)
+
+
+def test_the_fused_op_agrees_with_the_same_convolution_built_from_ops():
+    """pad + sliding windows + einsum (three ops, each with its own rules) give the same values
+    and gradients as the one fused conv op."""
+    x0, w0, b0 = RNG.standard_normal((2, 3, 6, 5)), RNG.standard_normal((4, 3, 3, 2)), RNG.standard_normal(4)
+
+    def composite(x, w, b):
+        xp = am.pad(x, ((0, 0), (0, 0), (1, 1), (0, 0)))
+        windows = am.sliding_window_view(xp, (3, 2), axis=(2, 3))  # (N, C, H', W', 3, 2)
+        return am.einsum("nchwpq,fcpq->nfhw", windows, w) + b.reshape(1, -1, 1, 1)
+
+    grads = []
+    for f in (composite, lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0))):
+        x, w, b = (am.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        y = f(x, w, b)
+        (y * y).sum().backward()
+        grads.append([y.data, x.grad.data, w.grad.data, b.grad.data])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, atol=1e-12)
