@@ -21,6 +21,8 @@ maxima). The forward and both routing ops loop over the offsets inside a window 
 
 from __future__ import annotations
 
+import functools
+import itertools
 from typing import Any
 
 import numpy as np
@@ -41,9 +43,10 @@ def _at(win: np.ndarray, k: tuple[int, ...]) -> np.ndarray:
     return view
 
 
-def _offsets(kernel: Ints) -> list[tuple[int, ...]]:
+@functools.lru_cache(maxsize=64)
+def _offsets(kernel: Ints) -> tuple[tuple[int, ...], ...]:
     """The positions inside a window, in row-major order (the order ties are broken in)."""
-    return [tuple(int(i) for i in k) for k in np.ndindex(*kernel)]
+    return tuple(itertools.product(*(range(k) for k in kernel)))
 
 
 def _max_pool_forward(
