@@ -127,7 +127,12 @@ class History:
             bad.append(not all(math.isfinite(v) for v in values))
         return headers, rows, bad
 
-    def __str__(self) -> str:
+    def table(self) -> str:
+        """The epochs as a plain-text table (the first and last five when there are many).
+
+        ``print(history)`` stays the one-line summary; notebooks show this table as HTML
+        together with the plot.
+        """
         if not self.epoch:
             return "History: no epochs recorded"
         headers, rows, bad = self._rows(10)

@@ -22,7 +22,8 @@ def test_history_shows_a_table_and_its_plot():
     for epoch, (loss, acc) in enumerate([(0.9, 0.5), (0.5, 0.75), (0.2, 1.0)], start=1):
         history.append(epoch, {"loss": loss, "accuracy": acc})
     assert repr(history) == "History(epochs=3, loss=0.2, accuracy=1)"
-    text = str(history)
+    assert str(history) == repr(history)  # print(history) stays the one-line summary
+    text = history.table()
     assert text.splitlines()[0] == "History of 3 epoch(s)"
     assert "epoch  loss  accuracy" in text and "3      0.2   1" in text
     page = history._repr_html_()
@@ -38,8 +39,8 @@ def test_history_of_a_diverged_run_is_marked_and_long_runs_are_cut():
     page = history._repr_html_()
     assert red_rows(page) == 1 and "<td>30</td><td>nan</td>" in page
     assert page.count("<tr") == 1 + 11  # the header, 5 first epochs, "…", 5 last epochs
-    assert "diverged" in str(history) and "…" in str(history)
-    assert str(am.train.History()) == "History: no epochs recorded"
+    assert "diverged" in history.table() and "…" in history.table()
+    assert am.train.History().table() == "History: no epochs recorded"
 
 
 def test_history_from_fit_displays(tmp_path):
