@@ -97,6 +97,16 @@ def _sample(session: Path, n: int, seed: int) -> tuple[int, int]:
     return total, n
 
 
+def _sizes(session: Path) -> tuple[int, int]:
+    """(all mutants, those not skipped) of a session."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        total = db.num_work_items
+        skipped = sum(1 for _, r in db.results if r.worker_outcome.value == "skipped")
+    return total, total - skipped
+
+
 def _summary(session: Path, total: int, sampled: int, seconds: float, seed: int) -> dict[str, Any]:
     from cosmic_ray.work_db import WorkDB, use_db
 
@@ -134,6 +144,7 @@ def _summary(session: Path, total: int, sampled: int, seconds: float, seed: int)
         "tests": TEST_FILES,
         "mutants_total": total,
         "mutants_sampled": sampled,
+        "mutants_run": sum(counts.values()),
         "seed": seed,
         "counts": dict(counts),
         "killed": killed,
@@ -152,9 +163,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant's test run")
     parser.add_argument("--out", default=str(ROOT / ".mutation.json"))
     parser.add_argument("--workdir", default="", help="scratch directory (default: a new temporary one)")
+    parser.add_argument(
+        "--summarize", action="store_true",
+        help="only write the summary of the session in --workdir (as far as it has run); "
+        "`cosmic-ray exec mutation.toml session.sqlite` there resumes it",
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
+    if args.summarize:
+        session = Path(args.workdir) / "session.sqlite"
+        summary = _summary(session, *_sizes(session), 0.0, args.seed)
+        Path(args.out).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        print(f"{summary['killed']} killed, {summary['survived']} survived of {summary['mutants_run']} run")
+        return 0
     work = Path(args.workdir or tempfile.mkdtemp(prefix="am-mutation-"))
     work.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout

@@ -502,6 +502,13 @@ class MutantTable:
                 lines.append(f"equivalent: {r.mutation}: {r.by}")
         for r in self.survivors:
             lines.append(f"SURVIVED: {r.mutation} (every case of '{r.mutation.op}' still passes)")
+        if self.survivors:
+            lines.append(
+                "Fix: add a check case that the wrong rule fails (checking/cases*.py; a case must not "
+                "apply the op so that two wrong rules cancel), or, if the mutant computes the same "
+                "function as the rule on every input the op accepts, list it in EQUIVALENT "
+                "(checking/mutants.py) with the reason."
+            )
         return "\n".join(lines)
 
     def summary(self) -> str:
