@@ -54,6 +54,8 @@ from .nn.optim.optimizer import Optimizer
 from .nn.optim.sgd import SGD
 from .ops import linalg as _linalg_ops
 from .ops import loss as _loss_ops
+from .ops import reduction as _reduction_ops
+from .ops import shape as _shape_ops
 from .ops import unary as _unary_ops
 from .tensor import Tensor
 
@@ -66,6 +68,8 @@ _LITERALS = (bool, int, float, str, type(None))
 _LINEAR = _linalg_ops.linear
 _SCE = _loss_ops.softmax_cross_entropy
 _SCE_VJP: Any = _SCE.vjps[0]
+_LINEAR_VJP_W: Any = _LINEAR.vjps[1]
+_LINEAR_VJP_B: Any = _LINEAR.vjps[2]
 
 
 class TraceError(RuntimeError):
@@ -462,6 +466,40 @@ def _kernel_linear_vjp_x(buf: np.ndarray) -> Callable[..., Any]:
     return linear_vjp_x
 
 
+def _kernel_linear_vjp_w() -> Callable[..., Any]:
+    def linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:  # eager: g.T @ x (2-D)
+        return np.matmul(g.T, x) if g.ndim == 2 else _LINEAR_VJP_W(g, ans, x, w, b)
+
+    return linear_vjp_w
+
+
+def _kernel_linear_vjp_b() -> Callable[..., Any]:
+    reduce = np.add.reduce
+
+    def linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:  # eager: g.sum(axis=0)
+        return reduce(g, 0) if g.ndim == 2 else _LINEAR_VJP_B(g, ans, x, w, b)
+
+    return linear_vjp_b
+
+
+def _kernel_mean_vjp(shape: tuple[int, ...], axis: Any, keepdims: bool) -> Callable[..., Any]:
+    """mean's VJP with its shapes and 1/n worked out once: ḡ/n broadcast to x's shape."""
+    kept = _reduction_ops._kept_shape(shape, axis)
+    scale = 1.0 / max(_reduction_ops._count(shape, axis), 1)  # the eager rule's factor
+
+    def mean_vjp(g: Any, ans: Any, x: Any, **params: Any) -> Any:
+        return np.broadcast_to(g if keepdims else np.reshape(g, kept), shape) * scale
+
+    return mean_vjp
+
+
+def _kernel_reshape_back(shape: tuple[int, ...]) -> Callable[..., Any]:
+    def reshape_back(g: Any, ans: Any, x: Any, **params: Any) -> Any:  # eager: reshape(g, x.shape)
+        return np.reshape(g, shape)
+
+    return reshape_back
+
+
 def _kernels_cross_entropy(n: int, c: int, dtype: Any, buf: np.ndarray | None) -> tuple[Any, Any]:
     """softmax_cross_entropy's forward and VJP sharing the forward's exponentials.
 
@@ -686,6 +724,16 @@ class Program:
                 buf = buffer(out)
                 if buf is not None and buf.ndim == 2 and slots[ins.args[0][1]].shape[:1] == buf.shape[:1]:
                     kernels[k] = _kernel_linear_vjp_x(buf)
+            elif ins.fn is _LINEAR.vjps[1] and not ins.params:
+                kernels[k] = _kernel_linear_vjp_w()
+            elif ins.fn is _LINEAR.vjps[2] and not ins.params:
+                kernels[k] = _kernel_linear_vjp_b()
+            elif ins.fn is _reduction_ops.mean.vjps[0] and _is_slot(ins.args[2]):
+                axis, keepdims = _literal(ins.params.get("axis")), _literal(ins.params.get("keepdims", False))
+                if axis is not _UNKNOWN and isinstance(keepdims, bool):
+                    kernels[k] = _kernel_mean_vjp(slots[ins.args[2][1]].shape, axis, keepdims)
+            elif ins.fn is _shape_ops.reshape.vjps[0] and _is_slot(ins.args[2]):
+                kernels[k] = _kernel_reshape_back(slots[ins.args[2][1]].shape)
             elif ins.fn is _SCE.forward and ins.args[0][0] == "slot":
                 ce_forward[(ins.args[0], _key_of(ins.args[1]), _key_of(ins.params))] = k
             elif ins.fn is _SCE.vjps[0] and ins.args[2][0] == "slot":
@@ -914,7 +962,7 @@ class Program:
 
 
 _FRESH = {id(f) for f in (
-    _LINEAR.forward, _LINEAR.vjps[0], _LINEAR.vjps[1], _unary_ops.relu.forward,
+    _LINEAR.forward, _LINEAR.vjps[0], _LINEAR.vjps[1], _LINEAR.vjps[2], _unary_ops.relu.forward,
     _unary_ops.relu.vjps[0], _SCE.forward, _SCE.vjps[0], np.add, np.copy, np.ndarray.astype,
 )}
 
@@ -922,6 +970,23 @@ _FRESH = {id(f) for f in (
 def _fresh(ins: Instruction) -> bool:
     """Whether the call always returns new arrays (never an input or a view of one)."""
     return ins.kind in ("op", "vjp", "call") and id(ins.fn) in _FRESH
+
+
+_UNKNOWN = object()
+
+
+def _is_slot(ref: Any) -> bool:
+    return isinstance(ref, tuple) and len(ref) == 2 and ref[0] == "slot"
+
+
+def _literal(ref: Any) -> Any:
+    """The Python value of a literal reference (an int, None, a tuple of ints ...), else _UNKNOWN."""
+    if isinstance(ref, _LITERALS):
+        return ref
+    if isinstance(ref, tuple) and len(ref) == 2 and ref[0] == "tuple":
+        values = [_literal(r) for r in ref[1]]
+        return _UNKNOWN if any(v is _UNKNOWN for v in values) else tuple(values)
+    return _UNKNOWN
 
 
 def _key_of(ref: Any) -> Any:

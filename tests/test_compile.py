@@ -429,3 +429,27 @@ def test_arguments_that_cannot_be_traced_are_refused_clearly():
     assert step(np.ones(2), (1.0, 3.0)).item() == 3.0
     assert step(np.ones(2), (1.0, 3.0)).item() == 3.0
     assert len(step.programs) == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_cross_entropy_vjp_fast_path_gives_the_composed_rule_bitwise(dtype):
+    """Eager's softmax cross-entropy VJP on arrays skips the one-hot temporaries but must
+    give exactly (softmax(z) - onehot(y)) · ḡ/N, the rule as composed from the ops."""
+    from autograd_mini.ops.loss import _softmax_cross_entropy_vjp
+    from autograd_mini.ops.reduction import softmax
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((7, 5)).astype(dtype) * 3
+    labels = rng.integers(0, 5, 7)
+    for reduction, scale in (("mean", 1.0 / 7), ("sum", 1.0)):
+        for g in (np.ones((), dtype), np.asarray(0.3, dtype=np.float64)):
+            onehot = np.zeros(z.shape, dtype=dtype)
+            onehot[np.arange(7), labels] = 1.0
+            expected = (softmax(z, axis=-1) - onehot) * (g * scale)
+            got = _softmax_cross_entropy_vjp(g, None, z, labels, reduction)
+            assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    z[2, 1] = -np.inf  # an entry of -inf (a masked class) stays exact
+    onehot = np.zeros(z.shape, dtype=dtype)
+    onehot[np.arange(7), labels] = 1.0
+    expected = (softmax(z, axis=-1) - onehot) * np.ones((), dtype)
+    assert np.array_equal(_softmax_cross_entropy_vjp(np.ones((), dtype), None, z, labels, "sum"), expected)

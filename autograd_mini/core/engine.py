@@ -272,7 +272,10 @@ def backward_pass(
                     sink.at_node(node, grad)
                 if node.epoch is not None and node.epoch != epoch:
                     _check_mutations(node)
-                input_grads = _call_vjp(node, grad, create_graph, tensor, replay)
+                if create_graph or replay:
+                    input_grads = _call_vjp(node, grad, create_graph, tensor, replay)
+                else:  # first order: the rules run on arrays (_call_vjp's last line, inline)
+                    input_grads = node.op.backward(grad, node.out, inputs, node.params, False)
                 if rec is not None:
                     rec.vjp(node, grad, input_grads)
             else:
