@@ -261,6 +261,15 @@ class _Recorder:
         prefs = {k: self.ref(v) for k, v in (params or {}).items()}
         self.emit("call", name, fn, refs, prefs, (self.out_slot(out),))
 
+    def call_many(
+        self, name: str, fn: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None,
+        outs: tuple[Any, ...],
+    ) -> None:
+        """A NumPy-level function of the library with several array results (gradient clipping)."""
+        refs = tuple(self.ref(a) for a in inputs)
+        prefs = {k: self.ref(v) for k, v in (params or {}).items()}
+        self.emit("call", name, fn, refs, prefs, tuple(self.out_slot(o) for o in outs))
+
     def vjp(self, node: Any, grad: Any, input_grads: Any) -> None:
         """The engine ran ``node``'s VJP rules on arrays."""
         self.section = "backward"
@@ -771,6 +780,8 @@ class Program:
             return [f"{', '.join(names)}{',' if len(names) == 1 else ''} = {call}"]
         if ins.kind == "accumulate":
             return [f"{names[0]} = {call}" if outs[0] is not None else call]
+        if len(outs) > 1:
+            return [f"{', '.join(names)} = {call}"]
         if len(outs) == 1 and outs[0] is not None:
             slot = self.slots[outs[0]]
             if ins.kind in ("op", "call", "vjp") and slot.shape == ():

@@ -251,6 +251,18 @@ def values_result(fn: Any, inputs: tuple[Any, ...], out: np.ndarray) -> Tensor:
     return t
 
 
+def record_call(
+    name: str, fn: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None, outs: tuple[Any, ...]
+) -> None:
+    """Tell a compiled step being recorded that ``outs = fn(*inputs, **params)`` (arrays).
+
+    For library code that computes on tensors' arrays outside the ops (gradient clipping):
+    a replay calls ``fn`` again instead of keeping the traced call's arrays.
+    """
+    if state.detour and state.recorder is not None:
+        state.recorder.call_many(name, fn, inputs, params, outs)
+
+
 class _HookHandle:
     """Returned by :meth:`Tensor.register_hook`; ``remove()`` unregisters the hook."""
 

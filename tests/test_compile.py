@@ -453,3 +453,35 @@ def test_the_cross_entropy_vjp_fast_path_gives_the_composed_rule_bitwise(dtype):
     onehot[np.arange(7), labels] = 1.0
     expected = (softmax(z, axis=-1) - onehot) * np.ones((), dtype)
     assert np.array_equal(_softmax_cross_entropy_vjp(np.ones((), dtype), None, z, labels, "sum"), expected)
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_gradient_hooks_clipping_and_momentum_replay_like_eager(clip):
+    x, y = _digits(16)
+    runs = []
+    for _ in range(2):
+        model = nn.MLP([64, 16, 10], seed=0)
+        opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            h = model.layers[0](x)
+            h.register_hook(lambda g: g * 0.5)  # a hook written with ops is recorded
+            loss = nn.functional.cross_entropy(model.layers[2](model.layers[1](h)), y)
+            loss.backward()
+            if clip == "norm":
+                norm = nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            else:
+                nn.utils.clip_grad_value_(model.parameters(), 0.01)
+                norm = loss
+            opt.step()
+            return loss, norm
+
+        runs.append((model, opt, step))
+    (m1, o1, eager), (m2, o2, step) = runs
+    traced = am.compile(step)
+    for _ in range(6):
+        (l1, n1), (l2, n2) = eager(am.tensor(x), y), traced(x, y)
+        assert l1.item() == l2.item() and n1.item() == n2.item()
+    _assert_same_state(m1, o1, m2, o2)
+    assert f"clip_grad_{clip}_" in str(traced.program)

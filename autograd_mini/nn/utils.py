@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import api as ops
-from ..tensor import Tensor
+from ..tensor import Tensor, record_call
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
@@ -50,24 +50,37 @@ def clip_grad_norm_(
     """
     who = "clip_grad_norm_"
     grads = [p.grad for p in _tensors(parameters, who) if p.grad is not None]
-    p_norm = float(norm_type)
     if not grads:
         return Tensor._wrap(np.array(0.0))
-    dtype = grads[0].data.dtype
+    arrays = tuple(g._data for g in grads)
+    params: dict[str, Any] = {
+        "max_norm": max_norm, "norm_type": norm_type, "error_if_nonfinite": error_if_nonfinite
+    }
+    results = _clip_norm(*arrays, **params)
+    record_call(who, _clip_norm, arrays, params, results)  # a compiled step clips on every replay
+    for g, new in zip(grads, results):
+        g.data = new
+    return Tensor._wrap(results[-1])
+
+
+def _clip_norm(
+    *grads: np.ndarray, max_norm: float, norm_type: float | str, error_if_nonfinite: bool
+) -> tuple[np.ndarray, ...]:
+    """The clipped gradients, then the total norm (a 0-d array): clip_grad_norm_ on arrays."""
+    p_norm = float(norm_type)
     if math.isinf(p_norm):
-        total = max(float(np.max(np.abs(g.data))) if g.data.size else 0.0 for g in grads)
+        total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     else:
-        per = [float(np.sum(np.abs(g.data.astype(np.float64)) ** p_norm)) for g in grads]
+        per = [float(np.sum(np.abs(g.astype(np.float64)) ** p_norm)) for g in grads]
         total = float(sum(per) ** (1.0 / p_norm))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
-            f"{who}: the total norm of order {norm_type} of the gradients is {total}, so they "
-            f"cannot be clipped; pass error_if_nonfinite=False to scale them anyway"
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, "
+            f"so they cannot be clipped; pass error_if_nonfinite=False to scale them anyway"
         )
     coef = min(1.0, float(max_norm) / (total + 1e-6))
-    for g in grads:
-        g.data = (g.data * coef).astype(g.data.dtype)
-    return Tensor._wrap(np.array(total, dtype=dtype))
+    clipped = tuple((g * coef).astype(g.dtype) for g in grads)
+    return (*clipped, np.array(total, dtype=grads[0].dtype))
 
 
 def clip_grad_value_(
@@ -77,7 +90,9 @@ def clip_grad_value_(
     v = float(clip_value)
     for p in _tensors(parameters, "clip_grad_value_"):
         if p.grad is not None:
-            p.grad.data = np.clip(p.grad.data, -v, v)
+            old = p.grad._data
+            p.grad.data = np.clip(old, -v, v)
+            record_call("clip_grad_value_", np.clip, (old, -v, v), None, (p.grad._data,))
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
