@@ -10,7 +10,10 @@ directory and cosmic-ray works there, with the tests importing that copy. Mutate
 ``autograd_mini/ops`` (every op's forward, rules and argument handling) and the engine
 (``autograd_mini/core/engine.py``, ``op.py``, ``broadcasting.py``, ``forward.py``), with
 cosmic-ray's operators (arithmetic and comparison operators swapped, constants changed,
-``not`` added, booleans flipped, loops skipped, exceptions replaced, ...).
+``not`` added, booleans flipped, loops skipped, exceptions replaced, ...). An interrupted
+run leaves the mutant it was testing in the copy: put that file back from the commit
+(``COMMIT`` in the copy), then ``cosmic-ray exec mutation.toml session.sqlite`` there
+resumes it, and ``--summarize --workdir DIR`` summarises a session as far as it has run.
 
 Every mutant is run against the tests of gradients and ops (``TEST_FILES``, stopping at
 the first failure). The whole set is many thousands of mutants, hours of testing: too
@@ -54,6 +57,13 @@ TEST_FILES = [
     "tests/test_math_rules.py",
     "tests/test_edge_values.py",
     "tests/test_tensor.py",
+    "tests/test_torch_names.py",
+    "tests/nn/test_conv.py",  # conv, pool, embedding, activations and losses are ops too
+    "tests/nn/test_pool.py",
+    "tests/nn/test_embedding.py",
+    "tests/nn/test_activations.py",
+    "tests/nn/test_losses.py",
+    "tests/nn/test_losses_more.py",
     "tests/test_engine.py",
     "tests/test_forward_mode_ops.py",
     "tests/test_forward_mode.py",
@@ -136,10 +146,13 @@ def _summary(session: Path, total: int, sampled: int, seconds: float, seed: int)
                         "diff": result.diff,
                     }
                 )
+    commit_file = session.parent / "COMMIT"
+    commit = commit_file.read_text(encoding="utf-8").strip() if commit_file.exists() else None
     killed = counts["killed"] + counts["timeout"]
     judged = killed + counts["survived"]
     return {
         "tool": "cosmic-ray",
+        "commit": commit,
         "modules": MODULES,
         "tests": TEST_FILES,
         "mutants_total": total,
@@ -179,8 +192,12 @@ def main(argv: list[str]) -> int:
         return 0
     work = Path(args.workdir or tempfile.mkdtemp(prefix="am-mutation-"))
     work.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+    (work / "COMMIT").write_text(commit + "\n", encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
     python = sys.executable
     probe = subprocess.run(
