@@ -382,7 +382,8 @@ def test_gradcheck_mutants_exits_1_on_a_survivor(capsys: pytest.CaptureFixture[s
         remove("sec_mutant_test")
     out = capsys.readouterr().out
     lines = out.splitlines()[2:]
-    rows = [line.split()[0] for line in lines if line and not line.startswith(("SURVIVED", "grad"))]
+    rows = [line.split()[0] for line in lines if line and not line.startswith(("SURVIVED", "grad", "Fix:"))]
+    assert "Fix: add a check case that the wrong rule fails" in out
     assert rows == ["sec_mutant_test"]  # --quiet: only the op with survivors
     assert "SURVIVED: sec_mutant_test vjp[0] negate" in out and "SURVIVED: sec_mutant_test jvp negate" in out
     assert "2 SURVIVED" in out
