@@ -48,3 +48,17 @@ def test_conv_names_the_number_of_axes_it_needs():
         conv.conv(np.ones((1, 5, 5)), w2)
     with pytest.raises(ValueError, match=r"must have 3 axes .* got shape \(1, 1, 5, 5\)"):
         conv.conv(np.ones((1, 1, 5, 5)), np.ones((2, 1, 3)))
+
+
+def test_meshgrid_takes_one_list_of_tensors_like_pytorch():
+    """Kills ops/shape_api.py:654 ``tuple(xs[0])`` -> ``tuple(xs[1])`` (``am.meshgrid([x, y])``,
+    PyTorch's single-list form, raised IndexError)."""
+    x, y = am.tensor([1.0, 2.0, 3.0]), am.tensor([4.0, 5.0])
+    for indexing in ("ij", "xy"):
+        listed = am.meshgrid([x, y], indexing=indexing)
+        spread = am.meshgrid(x, y, indexing=indexing)
+        expected = np.meshgrid(x.numpy(), y.numpy(), indexing=indexing)
+        assert len(listed) == 2
+        for a, b, e in zip(listed, spread, expected):
+            np.testing.assert_array_equal(a.numpy(), e)
+            np.testing.assert_array_equal(b.numpy(), e)
