@@ -355,7 +355,7 @@ def _accumulate_leaves(
             if rec is not None:
                 rec.set_grad(leaf, leaf.grad)
             continue
-        if g.dtype != leaf._data.dtype:
+        if g.dtype is not leaf._data.dtype and g.dtype != leaf._data.dtype:  # `is`: the cheap common case
             cast = g.astype(leaf._data.dtype)
             if rec is not None:
                 rec.call("astype", np.ndarray.astype, (g,), {"dtype": leaf._data.dtype}, cast)

@@ -138,7 +138,7 @@ class Optimizer:
         if state is None:
             state = self.state[p] = {}
         new = self._update(value, grad, state, group)
-        if new.dtype != value.dtype:
+        if new.dtype is not value.dtype and new.dtype != value.dtype:  # `is`: the cheap common case
             new = new.astype(value.dtype)
         return new
 
