@@ -1074,6 +1074,8 @@ class CompiledFunction:
 
     ``programs`` lists the recorded programs (one per signature, as ``tf.function``
     keeps one concrete function per input signature); ``program`` is the one used last.
+    Its programs reuse buffers from call to call, so one compiled function must not run
+    in two threads at once: compile one per thread.
     """
 
     def __init__(self, fn: Callable[..., Any]) -> None:
