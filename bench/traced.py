@@ -169,7 +169,9 @@ def section(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Eager and traced side by side (float32, 1 thread)",
         "",
-        "The same step three ways in one process, timed alternately: eager (define-by-run, a "
+        "The same step three ways in one process, timed alternately by the process's CPU time "
+        "(so other programs on a busy machine do not count; the tables above use wall time): eager "
+        "(define-by-run, a "
         "graph of Tensors and Nodes per call), traced (`am.compile`: recorded on the first call, "
         "then replayed as straight-line NumPy on arrays) and hand-written NumPy. The traced step "
         "was first checked to give bitwise the eager step's losses and parameters.",
