@@ -485,3 +485,23 @@ def test_gradient_hooks_clipping_and_momentum_replay_like_eager(clip):
         assert l1.item() == l2.item() and n1.item() == n2.item()
     _assert_same_state(m1, o1, m2, o2)
     assert f"clip_grad_{clip}_" in str(traced.program)
+
+
+def test_replays_do_not_accumulate_memory():
+    import gc
+    import tracemalloc
+
+    _, (_, _, step) = _demo_pair("adam")
+    traced = am.compile(step)
+    x, y = _digits(32)
+    tracemalloc.start()
+    for _ in range(100):  # warm-up inside the trace: NumPy's and tracemalloc's own caches
+        traced(x, y)
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(300):
+        traced(x, y)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 16 * 1024, grown  # nothing kept per replay (no graph, no growing cache)
