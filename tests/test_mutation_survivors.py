@@ -62,3 +62,20 @@ def test_meshgrid_takes_one_list_of_tensors_like_pytorch():
         for a, b, e in zip(listed, spread, expected):
             np.testing.assert_array_equal(a.numpy(), e)
             np.testing.assert_array_equal(b.numpy(), e)
+
+
+@pytest.mark.parametrize("reps", [-1, (2, -1)])
+def test_tile_rejects_negative_repetitions_by_name(reps):
+    """Kills ops/shape_api.py:416 ``r < 0`` -> ``r < -1`` (-1 repetitions got past the check)."""
+    with pytest.raises(ValueError, match=r"tile: repetitions must not be negative"):
+        am.tile(am.tensor([[1.0, 2.0]]), reps)
+
+
+def test_take_along_an_axis_of_a_1d_tensor():
+    """Kills ops/shape_api.py:823 ``_need_ndim(t, 1, ...)`` -> ``_need_ndim(t, 2, ...)``
+    (take with an axis refused 1-D tensors)."""
+    x = am.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = am.take(x, [2, 0, 2], axis=0)
+    np.testing.assert_array_equal(out.numpy(), [3.0, 1.0, 3.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0, 2.0])

@@ -146,6 +146,8 @@ def _summary(session: Path, total: int, sampled: int, seconds: float, seed: int)
                         "diff": result.diff,
                     }
                 )
+    config = session.parent / "mutation.toml"  # the test files this session ran
+    tests = [w.strip('"') for w in config.read_text(encoding="utf-8").split() if w.startswith("tests/")]
     commit_file = session.parent / "COMMIT"
     commit = commit_file.read_text(encoding="utf-8").strip() if commit_file.exists() else None
     killed = counts["killed"] + counts["timeout"]
@@ -154,7 +156,7 @@ def _summary(session: Path, total: int, sampled: int, seconds: float, seed: int)
         "tool": "cosmic-ray",
         "commit": commit,
         "modules": MODULES,
-        "tests": TEST_FILES,
+        "tests": tests,
         "mutants_total": total,
         "mutants_sampled": sampled,
         "mutants_run": sum(counts.values()),
