@@ -55,11 +55,16 @@ def _source_level(mutation: dict[str, Any] | None) -> list[str]:
     scope = "every mutant"
     if sampled != total:
         scope = f"a random sample of {sampled} (seed {mutation.get('seed')})"
+    run = mutation.get("mutants_run", sampled)
+    if run is not None and sampled is not None and run < sampled:
+        scope += f", stopped after {run} of them"
     lines = [
-        f"`make mutation`: {mutation.get('tool')} mutated the source of "
+        f"`make mutation`: {mutation.get('tool')} mutated the source (at commit "
+        f"{str(mutation.get('commit'))[:7]}) of "
         f"{', '.join('`' + m + '`' for m in mutation.get('modules', []))} ({total} mutants in all; "
         f"this run: {scope}, {mutation.get('seconds')} s) and ran the gradient and ops tests on each. "
-        f"**Kill rate {rate:.1%}**: {mutation.get('killed')} killed, {mutation.get('survived')} survived"
+        f"**Kill rate {rate:.1%}** ({mutation.get('mutants_run')} mutants run): "
+        f"{mutation.get('killed')} killed, {mutation.get('survived')} survived"
         + (f", {counts.get('incompetent', 0)} incompetent (the mutant does not even import)"
            if counts.get("incompetent") else "")
         + ".",
@@ -71,10 +76,25 @@ def _source_level(mutation: dict[str, Any] | None) -> list[str]:
         lines.append(f"| `{module}` | {c.get('killed', 0) + c.get('timeout', 0)} | {c.get('survived', 0)} |")
     lines.append("")
     survivors = mutation.get("survivors", [])
+    notes_path = Path(__file__).with_name("mutation_notes.json")
+    notes = json.loads(notes_path.read_text(encoding="utf-8")) if notes_path.exists() else {}
     if survivors:
-        lines += ["Surviving mutants, each killed by a test added since or explained:", ""]
+        said = [notes.get(f"{s['module']}:{s['line']}:{s['operator']}", "") for s in survivors]
+        equivalent = sum(n.startswith("equivalent") for n in said)
+        new_tests = sum(n.startswith("killed by tests/test_mutation_survivors.py") for n in said)
+        elsewhere = sum(n.startswith("killed by") for n in said) - new_tests
+        lines += [
+            f"Of the {len(survivors)} survivors, {equivalent} are equivalent (they compute what the "
+            f"code computes), {elsewhere} are killed by tests outside this run's test files (which "
+            f"`make mutation` now runs too) and {new_tests} by tests added for them "
+            f"(`tests/test_mutation_survivors.py`); {len(survivors) - equivalent - elsewhere - new_tests} "
+            f"are not yet examined.",
+            "",
+            "Surviving mutants, each killed by a test or explained (`tools/mutation_notes.json`):",
+            "",
+        ]
         for s in survivors:
-            note = s.get("note", "not yet examined")
+            note = notes.get(f"{s['module']}:{s['line']}:{s['operator']}", "not yet examined")
             lines.append(f"- `{s['module']}:{s['line']}` ({s['operator']}): {note}")
         lines.append("")
     return lines
