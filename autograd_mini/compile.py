@@ -360,8 +360,9 @@ class _Recorder:
             frame = frame.f_back
         if frame is None or frame.f_code.co_filename.startswith(_PACKAGE):
             return  # the library's own checks of values (label ranges ...)
-        if id(t._data) not in self.index and id(t) not in self.state_tensors:
+        if id(t._data) not in self.index and id(t) not in self.state_tensors and not t.requires_grad:
             return  # a constant made inside fn: its value is the same on every call
+        # (a tensor that requires grad is a parameter: its value changes between calls)
         raise TraceError(
             f"{what} at {_site_with_code(frame)} reads the value of a tensor inside a compiled "
             f"function. A compiled step records operations, not values: Python code that "
@@ -371,9 +372,37 @@ class _Recorder:
             f"(am.where), or call the function without am.compile."
         )
 
+    def data_dependent(self, inputs: tuple[Any, ...], what: str) -> None:
+        """``what`` (``nonzero`` ...) makes an array whose shape depends on the values."""
+        traced = any(
+            isinstance(a, Tensor) or (isinstance(a, np.ndarray) and id(a) in self.index)
+            for a in inputs
+        )
+        if not traced:
+            return  # a constant array of the user's: the same on every call
+        raise TraceError(
+            f"{what} at {_site_with_code(_user_frame())} inside a compiled function: its "
+            f"result's shape depends on the values of a tensor (how many entries are "
+            f"nonzero), and a compiled program has fixed shapes, so a replay could not "
+            f"recompute it. Use a fixed-shape form (am.where(cond, x, y), a mask multiplied "
+            f"in, masked_fill), call it outside the compiled function, or call the function "
+            f"without am.compile."
+        )
+
     def module_called(self, module: Module, args: Any, output: Any) -> None:
         if state.recorder is self:  # the global hook is seen by every thread
             self.modules.setdefault(id(module), module)
+
+
+def _global_random_state() -> tuple[Any, ...]:
+    """Where NumPy's global (legacy) generator stands: it moved iff ``np.random.*`` drew.
+
+    A compiled function cannot record those draws (they are not the library's); comparing
+    this before and after the trace catches the common case. A ``np.random.Generator`` of
+    the user's cannot be watched: the docs say so."""
+    st = np.random.get_state(legacy=False)
+    inner = st["state"]
+    return (int(inner["pos"]), inner["key"].tobytes(), st["has_gauss"], st["gauss"])
 
 
 def _input_names(op: Any, n: int) -> list[str]:
@@ -1128,6 +1157,7 @@ class CompiledFunction:
             else:
                 call_args.append(a)
         handle = register_module_forward_hook(lambda m, a, o: rec.module_called(m, a, o))
+        random_before = _global_random_state()
         state.recorder = rec
         try:
             positional = call_args[: len(call_args) - len(names)]
@@ -1136,6 +1166,16 @@ class CompiledFunction:
         finally:
             state.recorder = None
             handle.remove()
+        if _global_random_state() != random_before:
+            raise TraceError(
+                f"the compiled function {getattr(self.fn, '__name__', 'fn')} drew numbers from "
+                f"NumPy's global random generator (np.random.rand, np.random.normal, "
+                f"np.random.shuffle ...) while it was traced: the recorded program would reuse "
+                f"those numbers on every replay. Draw fresh randomness inside a compiled "
+                f"function with the library's generators (am.rand, am.randn, am.normal, "
+                f"am.uniform, am.randint, nn.Dropout): they draw again on every replay. Or "
+                f"draw outside and pass the array as an argument."
+            )
         output = _output_refs(rec, result)
         _check_final_state(rec)
         guards = _guards(rec)
@@ -1292,6 +1332,15 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     parameters' shapes, train/eval mode) runs ``fn`` eagerly and records every NumPy call
     the library makes; later calls check the guards and replay the record. Tensors in
     the result come back without a graph.
+
+    Values computed without a gradient (comparisons, ``isnan``, ``argmax``, sort orders)
+    are recorded and recomputed on every replay. Reading a value in Python (``.item()``,
+    ``.data``, ``bool(t)`` ...), results whose shape depends on the values (``nonzero``)
+    and draws from NumPy's global random generator raise :class:`TraceError` at trace
+    time. NumPy random calls cannot be recorded: draw with the library's functions
+    (``am.randn``, ``nn.Dropout``), which draw again on every replay; a
+    ``np.random.Generator`` of your own used inside ``fn`` is not detected and its
+    numbers would be frozen at the traced call's.
 
     >>> import numpy as np
     >>> import autograd_mini as am

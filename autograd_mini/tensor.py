@@ -263,6 +263,31 @@ def record_call(
         state.recorder.call_many(name, fn, inputs, params, outs)
 
 
+def traced_values(fn: Any, inputs: tuple[Any, ...], params: dict[str, Any] | None = None) -> Any:
+    """``fn(*arrays, **params)`` for a library function that computes values with no gradient
+    (masks, indices, sort orders) outside the ops; a compiled step being recorded is told
+    the call, so a replay computes it again on the new values instead of keeping the traced
+    call's result as a constant.
+
+    ``inputs`` may hold Tensors (their arrays are passed; a parameter not seen before
+    becomes state the replay reads); ``fn`` must return the final array, or a tuple of
+    arrays, exactly as the caller uses them (so the recorder can follow them by identity).
+    """
+    arrays = tuple(a._data if isinstance(a, Tensor) else a for a in inputs)
+    out = fn(*arrays, **(params or {}))
+    if state.detour and state.recorder is not None:
+        outs = out if isinstance(out, tuple) else (out,)
+        state.recorder.call_many(getattr(fn, "__name__", "call"), fn, inputs, params, outs)
+    return out
+
+
+def data_dependent(inputs: tuple[Any, ...], what: str) -> None:
+    """Tell a compiled step being recorded that ``what`` makes an array whose *shape*
+    depends on the values of ``inputs`` (``nonzero``): it raises if they are traced."""
+    if state.detour and state.recorder is not None:
+        state.recorder.data_dependent(inputs, what)
+
+
 class _HookHandle:
     """Returned by :meth:`Tensor.register_hook`; ``remove()`` unregisters the hook."""
 
@@ -353,7 +378,14 @@ class Tensor(_Methods):
 
     @property
     def data(self) -> np.ndarray:
-        """The underlying NumPy array. Assigning to it bumps the version counter."""
+        """The underlying NumPy array. Assigning to it bumps the version counter.
+
+        Inside a function being compiled (``am.compile``), reading the ``.data`` of a
+        tensor the step computes or updates raises ``TraceError``, like ``numpy()``: NumPy
+        code on the array would run once, at trace time.
+        """
+        if state.detour:
+            self._read(".data")
         return self._data
 
     @data.setter

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, apply_op, apply_unary
+from ..tensor import Tensor, apply_op, apply_unary, data_dependent, traced_values
 from . import binary, linalg, reduction, selection, unary
 from . import einsum as _einsum_ops
 from . import shape as shape_ops
@@ -72,6 +72,11 @@ def minimum(x: Any, y: Any) -> Tensor:
     return apply_op(binary.minimum, (as_tensor(x), _operand(y, "minimum")), None)
 
 
+def _truth(c: np.ndarray) -> np.ndarray:
+    """``c`` cast to bool (non-zero is True): a condition of :func:`where`."""
+    return np.asarray(c).astype(bool)
+
+
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     """x where ``condition`` holds, else y (broadcast together).
 
@@ -83,11 +88,12 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
     if x is None and y is None:
         if cond.ndim == 0:
             raise ValueError("where: a 0-d condition has no positions; use am.atleast_1d(cond) first")
+        data_dependent((condition,), "where(condition)")
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
     if x is None or y is None:
         raise TypeError("where: give the condition alone (its positions), or all of condition, x and y")
-    if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
+    if cond.dtype != np.bool_:  # a compiled step replays the cast on the new condition
+        cond = traced_values(_truth, (condition if isinstance(condition, Tensor) else cond,))
     return apply_op(selection.where, (cond, as_tensor(x), _operand(y, "where")), None)
 
 

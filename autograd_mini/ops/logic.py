@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from . import api, unary
 from .convert import as_tensor
 from .convert import operand as _operand
@@ -40,8 +40,26 @@ def _values(x: Any, who: str) -> np.ndarray:
     )
 
 
-def _bool(a: Any) -> Tensor:
-    return Tensor._wrap(np.asarray(a, dtype=np.bool_))
+def _as_bool(fn: Any) -> Any:
+    """``fn`` returning a boolean array (never a NumPy scalar): what a replay calls again."""
+
+    def values(*args: Any, **kwargs: Any) -> np.ndarray:
+        return np.asarray(fn(*args, **kwargs), dtype=np.bool_)
+
+    values.__name__ = getattr(fn, "__name__", "values")
+    return values
+
+
+_ISNAN, _ISINF, _ISFINITE, _ISCLOSE = (_as_bool(f) for f in (np.isnan, np.isinf, np.isfinite, np.isclose))
+_LOGICAL = {f: _as_bool(f) for f in (np.logical_and, np.logical_or, np.logical_xor, np.logical_not)}
+_ANY, _ALL = _as_bool(np.any), _as_bool(np.all)
+
+
+def _recorded(fn: Any, xs: tuple[Any, ...], arrays: tuple[np.ndarray, ...], params: Any = None) -> Tensor:
+    """A boolean Tensor ``fn(*arrays)``; a compiled step being recorded replays the call
+    (on the Tensors given, so a parameter read here becomes state of the program)."""
+    inputs = tuple(x if isinstance(x, Tensor) else a for x, a in zip(xs, arrays))
+    return Tensor._wrap(traced_values(fn, inputs, params))
 
 
 # ---------------------------------------------------------------- tests of values
@@ -50,19 +68,19 @@ def _bool(a: Any) -> Tensor:
 @public
 def isnan(x: Any) -> Tensor:
     """True where x is NaN (a boolean Tensor, no gradient)."""
-    return _bool(np.isnan(_values(x, "isnan")))
+    return _recorded(_ISNAN, (x,), (_values(x, "isnan"),))
 
 
 @public
 def isinf(x: Any) -> Tensor:
     """True where x is +inf or -inf (a boolean Tensor, no gradient)."""
-    return _bool(np.isinf(_values(x, "isinf")))
+    return _recorded(_ISINF, (x,), (_values(x, "isinf"),))
 
 
 @public
 def isfinite(x: Any) -> Tensor:
     """True where x is neither NaN nor ±inf (a boolean Tensor, no gradient)."""
-    return _bool(np.isfinite(_values(x, "isfinite")))
+    return _recorded(_ISFINITE, (x,), (_values(x, "isfinite"),))
 
 
 @public
@@ -71,7 +89,9 @@ def isclose(x: Any, y: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan:
     NaNs are equal only with ``equal_nan=True``). A boolean Tensor, no gradient."""
     a, b = _values(x, "isclose"), _values(y, "isclose")
     try:
-        return _bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=bool(equal_nan)))
+        return _recorded(
+            _ISCLOSE, (x, y), (a, b), {"rtol": rtol, "atol": atol, "equal_nan": bool(equal_nan)}
+        )
     except ValueError:
         raise ValueError(
             f"isclose: shapes {a.shape} and {b.shape} do not broadcast; they must be equal or "
@@ -85,7 +105,7 @@ def isclose(x: Any, y: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan:
 def _logical(ufunc: Any, x: Any, y: Any, who: str) -> Tensor:
     a, b = _values(x, who), _values(y, who)
     try:
-        return _bool(ufunc(a, b))
+        return _recorded(_LOGICAL[ufunc], (x, y), (a, b))
     except ValueError:
         raise ValueError(
             f"{who}: shapes {a.shape} and {b.shape} do not broadcast; they must be equal or 1 "
@@ -114,7 +134,7 @@ def logical_xor(x: Any, y: Any) -> Tensor:
 @public
 def logical_not(x: Any) -> Tensor:
     """not x, elementwise (True where x is 0); a boolean Tensor, no gradient."""
-    return _bool(np.logical_not(_values(x, "logical_not")))
+    return _recorded(_LOGICAL[np.logical_not], (x,), (_values(x, "logical_not"),))
 
 
 # ---------------------------------------------------------------- any / all
@@ -125,7 +145,7 @@ def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Whether some value over ``axis`` is non-zero (all axes by default); a boolean Tensor."""
     t = as_tensor(x, "any")
     ax = api._axis(t, axis, "any")
-    return _bool(np.any(t._data, axis=ax, keepdims=bool(keepdims)))
+    return _recorded(_ANY, (t,), (t._data,), {"axis": ax, "keepdims": bool(keepdims)})
 
 
 @public
@@ -133,7 +153,7 @@ def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Whether every value over ``axis`` is non-zero (all axes by default); a boolean Tensor."""
     t = as_tensor(x, "all")
     ax = api._axis(t, axis, "all")
-    return _bool(np.all(t._data, axis=ax, keepdims=bool(keepdims)))
+    return _recorded(_ALL, (t,), (t._data,), {"axis": ax, "keepdims": bool(keepdims)})
 
 
 # ---------------------------------------------------------------- masked_fill

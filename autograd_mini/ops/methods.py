@@ -25,6 +25,7 @@ from ..tensor import (
     apply_binary,
     apply_op,
     apply_unary,
+    traced_values,
     values_result,
 )
 from . import api as _api
@@ -94,7 +95,20 @@ def _arg_extreme(t: Tensor, fn: Any, axis: Any, keepdims: bool, who: str) -> np.
     a = _api.single_axis(t, axis, who)
     if t._data.size == 0:
         raise ValueError(f"{who}: the tensor of shape {t.shape} is empty; there is no {who[3:]}imum")
-    return np.asarray(fn(t._data, axis=a, keepdims=bool(keepdims)))
+    return traced_values(_ARG_EXTREME[fn], (t,), {"axis": a, "keepdims": bool(keepdims)})
+
+
+def _argmax_array(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """``np.argmax`` as an array (a compiled step replays it on the new values)."""
+    return np.asarray(np.argmax(x, axis=axis, keepdims=keepdims))
+
+
+def _argmin_array(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """``np.argmin`` as an array (a compiled step replays it on the new values)."""
+    return np.asarray(np.argmin(x, axis=axis, keepdims=keepdims))
+
+
+_ARG_EXTREME = {np.argmax: _argmax_array, np.argmin: _argmin_array}
 
 
 class TensorMethods:

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from . import api, reduction, scan, unary
 from .convert import as_tensor
 from .convert import operand as _operand
@@ -127,17 +127,25 @@ def logcumsumexp(x: Any, axis: Axis = None) -> Tensor:
     return _scan(scan.logcumsumexp, x, axis, "logcumsumexp")
 
 
-def _cum_extreme(op: Any, accumulate: Any, x: Any, axis: Any, who: str) -> ValuesIndices:
-    t, a, restore = _axis_or_flat(x, axis, who)
-    xv = t._data
-    values = accumulate(xv, axis=a)
+def _running_extreme_index(xv: np.ndarray, axis: int, accumulate: Any) -> tuple[np.ndarray, ...]:
+    """The index of the running extreme along ``axis``, and the NumPy index that picks it.
+
+    Computed by this one function so that a compiled step replays it on new values."""
+    values = accumulate(xv, axis=axis)
     # a position holds the running extreme when it equals it (or is NaN, which
     # propagates); the index is the last such position so far (PyTorch's choice)
     hit = xv == values
     if xv.dtype.kind == "f":
         hit |= np.isnan(xv)
-    index = np.maximum.accumulate(np.where(hit, scan.positions(xv.shape, a), 0), axis=a)
-    out = apply_op(op, (t,), {"index": scan.along_axis_index(index, a)})
+    index = np.maximum.accumulate(np.where(hit, scan.positions(xv.shape, axis), 0), axis=axis)
+    index = np.asarray(index, dtype=np.int64)
+    return (index, *scan.along_axis_index(index, axis))
+
+
+def _cum_extreme(op: Any, accumulate: Any, x: Any, axis: Any, who: str) -> ValuesIndices:
+    t, a, restore = _axis_or_flat(x, axis, who)
+    index, *pick = traced_values(_running_extreme_index, (t,), {"axis": a, "accumulate": accumulate})
+    out = apply_op(op, (t,), {"index": tuple(pick)})
     return ValuesIndices(_restore(out, restore), _restore(_indices(index), restore))
 
 
@@ -312,6 +320,18 @@ def _stable_order(xv: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     return xv.shape[axis] - 1 - order
 
 
+def _sort_index(
+    xv: np.ndarray, axis: int, descending: bool, k: int | None = None
+) -> tuple[np.ndarray, ...]:
+    """The stable sort order along ``axis`` (its first ``k`` places), and the NumPy index
+    that picks it. One function, so that a compiled step replays it on new values."""
+    order = _stable_order(xv, axis, descending)
+    if k is not None:
+        order = np.take(order, np.arange(k), axis=axis)
+    order = np.asarray(order, dtype=np.int64)
+    return (order, *scan.along_axis_index(order, axis))
+
+
 def _sort_axis(x: Any, axis: Any, who: str) -> tuple[Tensor, int, tuple[int, ...] | None]:
     if axis is None:
         raise TypeError(f"{who}: axis must be an int (the axis to sort along), got None; flatten first")
@@ -328,8 +348,8 @@ def sort(x: Any, axis: int = -1, descending: bool = False) -> ValuesIndices:
     (x̄[indices] = ȳ), so tied entries each receive the gradient of their own place.
     """
     t, a, restore = _sort_axis(x, axis, "sort")
-    order = _stable_order(t._data, a, bool(descending))
-    values = apply_op(reduction.sort, (t,), {"index": scan.along_axis_index(order, a)})
+    order, *pick = traced_values(_sort_index, (t,), {"axis": a, "descending": bool(descending)})
+    values = apply_op(reduction.sort, (t,), {"index": tuple(pick)})
     return ValuesIndices(_restore(values, restore), _restore(_indices(order), restore))
 
 
@@ -337,7 +357,13 @@ def sort(x: Any, axis: int = -1, descending: bool = False) -> ValuesIndices:
 def argsort(x: Any, axis: int = -1, descending: bool = False) -> Tensor:
     """The indices that sort ``x`` along ``axis`` (stable; an int64 Tensor, no gradient)."""
     t, a, restore = _sort_axis(x, axis, "argsort")
-    return _restore(_indices(_stable_order(t._data, a, bool(descending))), restore)
+    order = traced_values(_argsort_index, (t,), {"axis": a, "descending": bool(descending)})
+    return _restore(_indices(order), restore)
+
+
+def _argsort_index(xv: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """The stable sort order along ``axis`` as int64 (a compiled step replays it)."""
+    return np.asarray(_stable_order(xv, axis, descending), dtype=np.int64)
 
 
 @public
@@ -356,9 +382,8 @@ def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = Tr
             f"{as_tensor(x).shape}), got {k!r}"
         )
     del sorted
-    order = _stable_order(t._data, a, bool(largest))
-    order = np.take(order, np.arange(int(k)), axis=a)
-    values = apply_op(reduction.topk, (t,), {"index": scan.along_axis_index(order, a)})
+    order, *pick = traced_values(_sort_index, (t,), {"axis": a, "descending": bool(largest), "k": int(k)})
+    values = apply_op(reduction.topk, (t,), {"index": tuple(pick)})
     return ValuesIndices(_restore(values, restore), _restore(_indices(order), restore))
 
 
@@ -381,17 +406,23 @@ def median(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     moved = t if perm == tuple(range(t.ndim)) else api.transpose(t, perm)
     lead = tuple(t.shape[d] for d in rest)
     flat = api.reshape(moved, (*lead, -1))
-    fv = flat._data
-    last = flat.ndim - 1
+    index = traced_values(_median_index, (flat,))
+    out = apply_op(reduction.median, (flat,), {"index": index})
+    shape = reduction._kept_shape(t.shape, axes) if keepdims else lead
+    return api.reshape(out, shape)
+
+
+def _median_index(fv: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The NumPy index of the lower median along the last axis (the first NaN of a slice
+    holding one). One function, so that a compiled step replays it on new values."""
+    last = fv.ndim - 1
     n = fv.shape[last]
     pick = np.take(_stable_order(fv, last, False), [(n - 1) // 2], axis=last)
     if fv.dtype.kind == "f":
         nan = np.isnan(fv)
         has_nan = np.any(nan, axis=last, keepdims=True)
         pick = np.where(has_nan, np.argmax(nan, axis=last, keepdims=True), pick)
-    out = apply_op(reduction.median, (flat,), {"index": scan.along_axis_index(pick, last)})
-    shape = reduction._kept_shape(t.shape, axes) if keepdims else lead
-    return api.reshape(out, shape)
+    return scan.along_axis_index(pick, last)
 
 
 # ---------------------------------------------------------------- variance and mean together

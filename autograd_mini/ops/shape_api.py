@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..tensor import Tensor, apply_unary
+from ..tensor import Tensor, apply_unary, data_dependent
 from . import shape as shape_ops
 from . import windows
 from .api import broadcast_to, concatenate, normalize_axis, reshape, where
@@ -1017,6 +1017,7 @@ def nonzero(x: Any) -> tuple[Tensor, ...]:
     (usable as ``x[am.nonzero(x)]``). No gradient: these are positions, not values.
     The method ``x.nonzero()`` is PyTorch's (one (n, ndim) tensor)."""
     v = _values(x, "nonzero")
+    data_dependent((x,), "nonzero")
     if v.ndim == 0:
         raise ValueError("nonzero: a 0-d tensor has no positions; use am.atleast_1d(x) first")
     return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(v))
@@ -1026,7 +1027,9 @@ def nonzero(x: Any) -> tuple[Tensor, ...]:
 def argwhere(x: Any) -> Tensor:
     """``np.argwhere``: the indices of the nonzero entries as an int64 tensor of shape
     (n, x.ndim). No gradient."""
-    return Tensor._wrap(np.argwhere(_values(x, "argwhere")).astype(np.int64))
+    v = _values(x, "argwhere")
+    data_dependent((x,), "argwhere")
+    return Tensor._wrap(np.argwhere(v).astype(np.int64))
 
 
 @_method("nonzero")
