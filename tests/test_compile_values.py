@@ -244,3 +244,93 @@ def test_data_reads_of_traced_tensors_and_parameters_raise() -> None:
     # a constant made inside the function may be read: it is the same on every call
     step = am.compile(lambda x: x * float(am.tensor([2.0]).data[0]))
     assert np.array_equal(step(am.tensor([1.0, 3.0])).data, [2.0, 6.0])
+
+
+# ---------------------------------------------------------------- losses that read labels or masks
+
+F = nn.functional
+Z1, Z2 = RNG.normal(size=(2, 6, 4))
+Y1 = np.array([0, 1, 2, 3, 0, 1])
+Y2 = np.array([3, 3, 1, 0, 2, 2])
+IGN1 = np.array([0, -100, 2, 3, -100, 1])
+IGN2 = np.array([-100, 3, 1, -100, 2, 2])
+
+
+@pytest.mark.parametrize(
+    ("fn", "y1", "y2"),
+    [
+        (lambda z, y: F.cross_entropy(z, y, label_smoothing=0.1), Y1, Y2),
+        (lambda z, y: F.cross_entropy(z, y, weight=np.array([1.0, 2.0, 0.5, 1.5])), Y1, Y2),
+        (lambda z, y: F.cross_entropy(z, y, reduction="none"), Y1, Y2),
+        (lambda z, y: F.cross_entropy(z, y), IGN1, IGN2),
+        (lambda z, y: F.cross_entropy(z, y), Y1.astype(np.int32), Y2.astype(np.int32)),
+        (lambda z, y: F.nll_loss(F.log_softmax(z, 1), y), Y1, Y2),
+        (lambda z, y: F.cross_entropy(z[0], y[0]), Y1, Y2),
+        (lambda z, y: F.cross_entropy(z.reshape(2, 4, 3), y.reshape(2, 3) % 4), Y1, Y2),
+    ],
+    ids=["smoothing", "weight", "none", "ignore_index", "int32", "nll", "one_sample", "spatial"],
+)
+def test_class_index_losses_pick_each_batchs_labels_on_replay(
+    fn: Callable[..., Any], y1: Any, y2: Any
+) -> None:
+    def with_grad(z: am.Tensor, y: Any) -> Any:
+        loss = fn(z, y)
+        loss.sum().backward()
+        return loss
+
+    a, b, b_eager = (am.tensor(v, requires_grad=True) for v in (Z1, Z2, Z2))
+    step = am.compile(with_grad)
+    step(a, y1)
+    got = step(b, y2)
+    assert step.traces == 1
+    want = with_grad(b_eager, y2)
+    assert np.array_equal(got.data, want.data)
+    assert b.grad is not None and b_eager.grad is not None
+    assert np.array_equal(b.grad.data, b_eager.grad.data)
+
+
+def test_a_fused_loss_traced_without_ignored_labels_refuses_a_batch_with_them() -> None:
+    """ignore_index=0 is a class the fused loss would read: the replay stops, never silently."""
+    step = am.compile(lambda z, y: F.cross_entropy(z, y, ignore_index=0))
+    step(am.tensor(Z1), Y1 % 3 + 1)
+    with pytest.raises(ValueError, match=r"ignore_index=0 .*traced with had none"):
+        step(am.tensor(Z2), Y2)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, y: F.smooth_l1_loss(x, y, beta=0.5),
+        lambda x, y: F.huber_loss(x, y, delta=0.5),
+        lambda x, y: F.kl_div(x, y * (y > 0), reduction="batchmean"),
+        lambda x, y: F.gaussian_nll_loss(x, am.zeros_like(x), y * y * (y > 0)),
+    ],
+    ids=["smooth_l1", "huber", "kl_div", "gaussian_nll"],
+)
+def test_elementwise_losses_recompute_their_masks_on_replay(fn: Callable[..., Any]) -> None:
+    def with_grad(x: am.Tensor, y: am.Tensor) -> Any:
+        loss = fn(x, y)
+        loss.backward()
+        return loss
+
+    a, b, b_eager = (am.tensor(v, requires_grad=True) for v in (X1, X2, X2))
+    step = am.compile(with_grad)
+    step(a, am.tensor(X2))
+    got = step(b, am.tensor(X1 * 0.3))  # |x - y| is not the traced call's
+    want = with_grad(b_eager, am.tensor(X1 * 0.3))
+    assert np.array_equal(got.data, want.data)
+    assert b.grad is not None and b_eager.grad is not None
+    assert np.array_equal(b.grad.data, b_eager.grad.data)
+
+
+def test_attention_with_fully_masked_rows_replays_each_batchs_mask() -> None:
+    q = RNG.normal(size=(2, 3, 4))
+
+    def attend(mask: Any) -> Any:
+        return F.scaled_dot_product_attention(am.tensor(q), am.tensor(q), am.tensor(q), attn_mask=mask)
+
+    m1 = np.ones((3, 3), dtype=bool)
+    m2 = m1.copy()
+    m2[1] = False  # a row with no key to attend to: zeros, not nan
+    _same_on_new_batch(attend, (m1,), (m2,))
+    _same_on_new_batch(attend, (m2,), (m1,))

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from ..core.grad_mode import random_draw
+from ..core.grad_mode import state as _modes
 from ..ops import api as ops
 from ..ops import linalg, reduction, shape_api
 from ..ops import loss as loss_ops
 from ..ops.bce import binary_cross_entropy as _bce_op  # issue 15: PyTorch's BCE gradient
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from .init import Generator, as_generator
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -293,10 +294,61 @@ def _add_mask(scores: Tensor, mask: Any, who: str) -> Tensor:
     return scores + (m if isinstance(m, Tensor) else m.astype(scores.dtype, copy=False))
 
 
+def _dead_rows(s: np.ndarray) -> np.ndarray:
+    """Rows (last axis) whose every score is -inf."""
+    return np.asarray(np.isneginf(s).all(axis=-1, keepdims=True))
+
+
+def _below(v: np.ndarray, bound: float) -> np.ndarray:
+    """``v < bound`` as a boolean array (a mask a compiled step recomputes)."""
+    return np.asarray(v < bound)
+
+
+def _positive(v: np.ndarray) -> np.ndarray:
+    """``v > 0`` as a boolean array (a mask a compiled step recomputes)."""
+    return np.asarray(v > 0)
+
+
+def _clamp_shift(v: np.ndarray, eps: float) -> np.ndarray:
+    """max(v, eps) - v: what lifts the variances below eps to eps."""
+    return np.asarray(np.maximum(v, eps) - v)
+
+
+def _label_picks(
+    labels: np.ndarray, ignore_index: int, dtype: Any, weight: np.ndarray | None, smoothing: float
+) -> tuple[np.ndarray, ...]:
+    """The arrays class-index losses compute from the labels, by one function so that a
+    compiled step replays it on each batch's labels: the weight of each position (the mask
+    of kept positions, times ``weight[label]`` for a fixed weight array), that mask times
+    ``smoothing`` (ε/C), 1/Σ weights (0 if nothing counts), nan if nothing counts (else 0),
+    the labels with ignored ones
+    replaced by class 0, and the index grids of the other axes."""
+    keep = labels != ignore_index
+    safe = np.asarray(np.where(keep, labels, 0))
+    mask = keep.astype(dtype)
+    tw = mask if weight is None else weight[safe] * mask
+    total = float(tw.sum())
+    inv = np.asarray(0.0 if total == 0.0 else 1.0 / total, dtype=dtype)
+    nothing = np.asarray(np.nan if total == 0.0 else 0.0, dtype=dtype)
+    return (tw, mask * smoothing, inv, nothing, safe, *np.indices(labels.shape, sparse=True))
+
+
+def _no_ignored(labels: np.ndarray, ignore_index: int) -> None:
+    """A compiled step traced on labels with no ``ignore_index`` runs the fused loss: a
+    replay on labels that hold it would need the other program, so it stops instead."""
+    if (labels == ignore_index).any():
+        raise ValueError(
+            f"cross_entropy in a compiled step: this batch has labels equal to "
+            f"ignore_index={ignore_index} but the batch the step was traced with had none "
+            f"(the traced program uses the fused loss, which ignores nothing). Trace it "
+            f"with a batch holding an ignored label, or call the function without am.compile"
+        )
+
+
 def _safe_softmax(scores: Tensor) -> Tensor:
     """softmax over the last axis; rows whose every score is -inf give zeros, not nan."""
-    dead = np.isneginf(scores.data).all(axis=-1, keepdims=True)
-    if not dead.any():
+    dead = traced_values(_dead_rows, (scores,))  # a compiled step recomputes it
+    if not dead.any() and _modes.recorder is None:  # (traced: one program for every batch)
         return ops.softmax(scores, -1)
     zero = np.zeros((), dtype=scores.dtype)
     weights = ops.softmax(ops.where(dead, zero, scores), -1)
@@ -457,6 +509,10 @@ def cross_entropy(
         and not (labels == ignore_index).any()
     ):
         # the common case as one fused op: its VJP is softmax(z) - onehot(y)
+        # traced: a replay checks that its batch ignores nothing, where the fused op would
+        # read an ignored label as a class (out of [-C, C) it raises an IndexError itself)
+        if _modes.recorder is not None and -logits.shape[1] <= ignore_index < logits.shape[1]:
+            traced_values(_no_ignored, (labels,), {"ignore_index": ignore_index})
         return apply_op(loss_ops.softmax_cross_entropy, (logits, labels), {"reduction": reduction})
     logp = ops.log_softmax(logits, class_axis)
     return _class_index_loss(logp, labels, weight, reduction, ignore_index, smoothing, who)
@@ -494,33 +550,41 @@ def _class_index_loss(
     """
     class_axis = 0 if logp.ndim == 1 else 1
     c = logp.shape[class_axis]
-    keep = labels != ignore_index
-    safe = np.where(keep, labels, 0)  # ignored positions pick class 0, then get weight 0
+    w = None if weight is None else _class_weight(weight, c, logp.dtype, who)
+    # the arrays computed from the labels, by one function a compiled step replays:
+    # ignored positions pick class 0, then get weight 0
+    fixed_w = w if isinstance(w, np.ndarray) else None
+    tw, smask, inv, nothing, safe, *grid = traced_values(
+        _label_picks,
+        (labels,),
+        {"ignore_index": ignore_index, "dtype": logp.dtype, "weight": fixed_w, "smoothing": smoothing / c},
+    )
     index: Any
     pick: Any
     if logp.ndim == 1:
-        index = pick = int(safe)
+        index = pick = int(safe) if _modes.recorder is None else safe
     else:
-        grid: list[np.ndarray] = list(np.indices(labels.shape, sparse=True))  # (N, 1, ...), ...
         index, pick = tuple([grid[0], safe, *grid[1:]]), safe  # logp[n, y[n, i...], i...]
     picked = logp[index]
-    mask = keep.astype(logp.dtype)
-    w = None if weight is None else _class_weight(weight, c, logp.dtype, who)
-    target_weight = mask if w is None else w[pick] * mask
+    target_weight: Any = w[pick] * tw if isinstance(w, Tensor) else tw
     losses = -picked * target_weight
     if smoothing > 0.0:
         uniform = logp if w is None else logp * w.reshape((c,) + (1,) * (logp.ndim - 2))
         # ε/C · Σ_c w_c(-log p_c) per kept position, added to (1 - ε)·(-w_y log p_y)
-        losses = losses * (1.0 - smoothing) - uniform.sum(axis=class_axis) * (mask * (smoothing / c))
+        losses = losses * (1.0 - smoothing) - uniform.sum(axis=class_axis) * smask
     if reduction != "mean":
         return _reduce(losses, reduction, who)
-    total = target_weight.sum()  # Σ w_y over the kept positions (a Tensor if w requires grad)
-    if float(total.data if isinstance(total, Tensor) else total) == 0.0:
-        # no target counts (all ignored, or zero weights): 0/0, nan like PyTorch
-        return losses.sum() * 0.0 + np.nan
-    if isinstance(total, Tensor):
+    if isinstance(target_weight, Tensor):  # w requires grad: Σ w_y over the kept positions
+        total = target_weight.sum()
+        if _modes.recorder is None and float(total.data) == 0.0:
+            return losses.sum() * 0.0 + np.nan  # no target counts: 0/0, nan like PyTorch
         return losses.sum() / total
-    return losses.sum() * (1.0 / float(total))
+    # 1 / Σ w_y; no target counts (all ignored, or zero weights): 0/0, nan like PyTorch
+    if _modes.recorder is not None:  # traced: one program for both cases (nothing is nan or 0)
+        return losses.sum() * inv + nothing
+    if nothing:
+        return losses.sum() * 0.0 + np.nan
+    return losses.sum() * inv
 
 
 # ---------------------------------------------------------------- more losses (issue 15)
@@ -549,7 +613,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     size = ops.abs(d)
     if beta == 0:
         return _reduce(size, reduction, who)
-    inside = size.data < beta
+    inside = traced_values(_below, (size,), {"bound": beta})
     return _reduce(ops.where(inside, d * d * (0.5 / beta), size - 0.5 * beta), reduction, who)
 
 
@@ -564,7 +628,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
     x, y = _pair(input, target, who)
     d = x - y
     size = ops.abs(d)
-    inside = size.data < delta
+    inside = traced_values(_below, (size,), {"bound": delta})
     return _reduce(ops.where(inside, 0.5 * d * d, (size - 0.5 * delta) * delta), reduction, who)
 
 
@@ -591,7 +655,7 @@ def kl_div(
     if log_target:
         terms = ops.exp(y) * (y - x)
     else:
-        positive = (y.data if isinstance(y, Tensor) else y) > 0
+        positive = traced_values(_positive, (y,))
         safe = ops.where(positive, y, np.ones((), dtype=x.dtype))  # log 1 = 0 where y = 0
         terms = y * ops.log(safe) - y * x
     if reduction == "batchmean":
@@ -693,8 +757,8 @@ def gaussian_nll_loss(
     if (v.data < 0).any():
         raise ValueError(f"{who}: var has negative entries; variances must be >= 0")
     # clamp without a derivative (PyTorch clamps in place under no_grad): add a constant shift
-    shift = np.maximum(v.data, eps) - v.data
-    v = v + shift if shift.any() else v
+    shift = traced_values(_clamp_shift, (v,), {"eps": eps})
+    v = v + shift if shift.any() or _modes.recorder is not None else v  # traced: every batch
     loss = 0.5 * (ops.log(v) + (x - y) ** 2 / v)
     if full:
         loss = loss + 0.5 * float(np.log(2.0 * np.pi))
@@ -890,7 +954,14 @@ def _class_labels(scores: Tensor, target: Any, ignore_index: int, who: str) -> n
                 f"ignore_index={ignore_index}), got values in [{wrong.min()}, {wrong.max()}] "
                 f"outside it; check the labels, or pass ignore_index=<the padding label>"
             )
-    return values.astype(np.intp, copy=False)
+    if values.dtype == np.intp:
+        return values
+    return traced_values(_as_intp, (values,))  # a compiled step casts each batch's labels
+
+
+def _as_intp(values: np.ndarray) -> np.ndarray:
+    """Class indices as NumPy's index type."""
+    return values.astype(np.intp)
 
 
 def _check_probability(p: float, who: str) -> None:
