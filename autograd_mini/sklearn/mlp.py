@@ -1,5 +1,5 @@
 """``MLPClassifier`` and ``MLPRegressor``: scikit-learn's multilayer perceptrons, trained by
-autograd_mini (``nn.MLP``, the ``nn`` losses, ``nn.optim`` and ``am.train.fit``).
+autograd_mini (``nn.MLP``, the ``nn`` losses, ``nn.optim`` and ``am.train.train_step``).
 
 The parameter names, defaults and fitted attributes are scikit-learn's, and so is the
 training: Glorot-uniform initial weights, mini-batches of ``batch_size="auto"`` =
@@ -17,6 +17,11 @@ the number of targets.) Training stops after ``max_iter`` epochs (with a
 validation score) has not improved by at least ``tol`` for more than ``n_iter_no_change``
 consecutive epochs. Solvers: ``"adam"`` (``nn.optim.Adam``) and ``"sgd"``
 (``nn.optim.SGD`` with momentum and the ``learning_rate`` schedules); no ``"lbfgs"``.
+
+Each mini-batch runs through one training step compiled with ``am.compile``: the first
+batch of each shape (the full batches, and a smaller last one) is run eagerly and
+recorded, every later batch of every epoch replays the record on NumPy arrays, with the
+same results bit for bit (define-and-run; see the "Eager and traced" page).
 
 Nothing of the training is kept: the fitted estimator holds NumPy arrays only (``coefs_``,
 ``intercepts_`` and the optimizer's state for ``partial_fit``), predicts with NumPy, and
@@ -65,6 +70,21 @@ _OUTPUTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "logistic": logistic,
     "softmax": softmax,
 }
+
+
+def _epoch(step: Callable[[Any, Any], tuple[Tensor, Tensor]], loader: DataLoader) -> float:
+    """One pass over ``loader`` with ``step``: the mean loss over the samples, weighted by
+    batch size as ``am.train.fit`` computes it (nan/inf as soon as one batch's loss is)."""
+    loss_sum, count = 0.0, 0
+    for x, y in loader:
+        loss, _ = step(x, y)
+        value = float(loss.item())
+        if not np.isfinite(value):
+            return value
+        n = int(np.shape(x)[0])
+        loss_sum += value * n
+        count += n
+    return loss_sum / count
 
 
 class _BaseMLP(BaseEstimator):
@@ -304,6 +324,11 @@ class _BaseMLP(BaseEstimator):
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
         loader = DataLoader(X, Y, batch_size=batch_size, shuffle=bool(self.shuffle), seed=draw_seed(rng))
+        # compiled (am.compile): each batch shape is traced once, then replayed on arrays for
+        # every batch of every epoch (a smaller last batch gets a program of its own); the
+        # replay is bitwise the eager step (the learning rate is read on every replay)
+        step = train.train_step(model, loss_fn, optimizer, compile=True)
+        model.train()
         best = None
         from tqdm.auto import tqdm
 
@@ -313,19 +338,16 @@ class _BaseMLP(BaseEstimator):
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
-                try:
-                    # a diverging run ends in the clear error below, not in overflow warnings
-                    with np.errstate(over="ignore", invalid="ignore"):
-                        history = train.fit(
-                            model, loss_fn, optimizer, loader, epochs=1, metrics=(), progress=False
-                        )
-                except FloatingPointError:
+                # a diverging run ends in the clear error below, not in overflow warnings
+                with np.errstate(over="ignore", invalid="ignore"):
+                    epoch_loss = _epoch(step, loader)
+                if not np.isfinite(epoch_loss):
                     raise ValueError(
                         f"{who}.fit: the loss became non-finite in epoch {self.n_iter_ + 1}; lower "
                         f"learning_rate_init (now {group['lr']:g}), or scale X (e.g. StandardScaler)"
-                    ) from None
+                    )
                 self.n_iter_ += 1
-                self.loss_ = history["loss"][-1]
+                self.loss_ = epoch_loss
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
                 improved = self._update_no_improvement_count(X_val, Y_val, linears)
