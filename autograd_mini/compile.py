@@ -372,6 +372,13 @@ class _Recorder:
             f"(am.where), or call the function without am.compile."
         )
 
+    def refuse(self, what: str, fix: str) -> None:
+        """Library code is about to do something a program cannot replay."""
+        raise TraceError(
+            f"{what} at {_site_with_code(_user_frame())} inside a compiled function cannot "
+            f"be recorded: {fix}, or call the function without am.compile."
+        )
+
     def data_dependent(self, inputs: tuple[Any, ...], what: str) -> None:
         """``what`` (``nonzero`` ...) makes an array whose shape depends on the values."""
         traced = any(

@@ -352,9 +352,69 @@ def test_a_tensor_argument_that_requires_grad_gets_its_gradient():
 
 
 def test_state_changed_outside_the_recorded_calls_raises():
-    bn = nn.BatchNorm1d(3)
-    step = am.compile(lambda x: bn(x).sum())
-    with pytest.raises(TraceError, match=r"running_mean|running_var|num_batches"):
+    class Counter(nn.Module):
+        """A buffer set with NumPy values the recorder never saw computed."""
+
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("seen", am.tensor(0.0))
+
+        def forward(self, x):
+            self.seen.data = np.asarray(float(x.shape[0]))
+            return x * 2.0
+
+    counter = Counter()
+    step = am.compile(lambda x: counter(x).sum())
+    with pytest.raises(TraceError, match=r"'seen' was changed during the traced call"):
+        step(np.random.default_rng(0).standard_normal((4, 3)))
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batchnorm_in_training_replays_its_running_statistics_bitwise(momentum):
+    """The running mean/var and the batch counter (and momentum=None's 1/n) are recorded."""
+    rng = np.random.default_rng(0)
+
+    def make():
+        model = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6, momentum=momentum), nn.ReLU(),
+                              nn.Linear(6, 2))
+        for i, p in enumerate(model.parameters()):
+            p.data = np.random.default_rng(i).normal(size=p.shape)
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    (eager_model, eager), (model, fn) = make(), make()
+    compiled = am.compile(fn)
+    for _ in range(5):
+        x, y = rng.normal(size=(8, 4)), rng.normal(size=(8, 2))
+        assert eager(x, y).item() == compiled(x, y).item()
+    assert compiled.traces == 1 and compiled.program.replays == 4
+    for (name, a), (_, b) in zip(eager_model.state_dict().items(), model.state_dict().items(), strict=True):
+        assert np.array_equal(a, b) and a.dtype == b.dtype, name
+    assert int(model[1].num_batches_tracked.item()) == 5
+    # evaluation reads the running statistics on every replay: train more, evaluate again
+    model.eval()
+    evaluate = am.compile(lambda x: model(x))
+    x = rng.normal(size=(8, 4))
+    evaluate(x)
+    model.train()
+    compiled(x, rng.normal(size=(8, 2)))
+    model.eval()
+    assert np.array_equal(evaluate(x).data, model(x).data)
+    assert evaluate.traces == 1
+
+
+def test_batch_norm_on_numpy_running_statistics_refuses_to_trace():
+    rm, rv = np.zeros(3), np.ones(3)
+    step = am.compile(lambda x: nn.functional.batch_norm(x, rm, rv, training=True).sum())
+    with pytest.raises(TraceError, match=r"running statistics held in NumPy arrays .*test_compile\.py"):
         step(np.random.default_rng(0).standard_normal((4, 3)))
 
 

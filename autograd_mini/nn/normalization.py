@@ -29,9 +29,10 @@ import numpy as np
 
 from .. import dtypes
 from ..core.grad_mode import no_grad
+from ..core.grad_mode import state as _modes
 from ..ops import api as ops
 from ..ops.convert import as_tensor
-from ..tensor import Tensor
+from ..tensor import Tensor, traced_values
 from .module import Module, Parameter
 
 __all__ = [
@@ -113,21 +114,55 @@ def batch_norm(
         y, mean, var = _normalise(x, axes, eps)
         if training and running_mean is not None and running_var is not None:
             with no_grad():
-                for r, stat in (
-                    (running_mean, mean.data.reshape(c)),
-                    (running_var, var.data.reshape(c) * m / (m - 1)),
-                ):
-                    old = r.data if isinstance(r, Tensor) else np.asarray(r)
-                    new = ((1.0 - momentum) * old + momentum * stat).astype(old.dtype)
-                    if isinstance(r, Tensor):
-                        r.data = new
-                    else:
-                        r[...] = new  # a NumPy array given by the caller is updated in place
-    else:
-        rm = np.asarray(getattr(running_mean, "data", running_mean), dtype=x.dtype).reshape(shape)
-        rv = np.asarray(getattr(running_var, "data", running_var), dtype=x.dtype).reshape(shape)
-        y = (x - rm) * (1.0 / np.sqrt(rv + eps)).astype(x.dtype)
+                for r, stat, count in ((running_mean, mean, 0), (running_var, var, m)):
+                    if isinstance(r, Tensor):  # a compiled step replays the update
+                        r.data = traced_values(_running_update, (r, stat, momentum), {"count": count})
+                    else:  # a NumPy array given by the caller is updated in place
+                        if _modes.recorder is not None:
+                            _modes.recorder.refuse(
+                                "batch_norm updating running statistics held in NumPy arrays",
+                                "pass them as Tensors (nn.BatchNorm1d/2d does)",
+                            )
+                        old = np.asarray(r)
+                        r[...] = _running_update(old, stat.data, momentum, count)
+    else:  # the running statistics are read on every replay of a compiled step
+        rm, inv = traced_values(
+            _eval_statistics, (running_mean, running_var), {"dtype": x.dtype, "shape": shape, "eps": eps}
+        )
+        y = (x - rm) * inv
     return _affine(y, weight, bias, shape)
+
+
+def _running_update(old: np.ndarray, stat: np.ndarray, momentum: Any, count: int = 0) -> np.ndarray:
+    """(1 - momentum)·old + momentum·stat in ``old``'s dtype; with ``count`` = m > 0 the
+    statistic is a biased variance over m values, made unbiased (·m/(m - 1)).
+
+    ``momentum`` may be a 0-d array (BatchNorm's cumulative average, 1/n of a compiled
+    step's counter): it is read as a Python float, as the eager code always did."""
+    mom = float(momentum)
+    value = stat.reshape(old.shape[0])
+    if count:
+        value = value * count / (count - 1)
+    return np.asarray(((1.0 - mom) * old + mom * value).astype(old.dtype))
+
+
+def _eval_statistics(
+    rm: Any, rv: Any, dtype: Any, shape: tuple[int, ...], eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The running mean in the input's layout and 1/√(running var + ε), for evaluation."""
+    mean = np.asarray(rm, dtype=dtype).reshape(shape)
+    var = np.asarray(rv, dtype=dtype).reshape(shape)
+    return mean, np.asarray((1.0 / np.sqrt(var + eps)).astype(dtype))
+
+
+def _plus_one(n: np.ndarray) -> np.ndarray:
+    """A counter's next value."""
+    return np.asarray(n + 1)
+
+
+def _inverse(n: np.ndarray) -> np.ndarray:
+    """1/n as a 0-d float64 array (BatchNorm's cumulative-average momentum)."""
+    return np.asarray(1.0 / float(n))
 
 
 def layer_norm(
@@ -263,9 +298,10 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else float(self.momentum)
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            # (a compiled step replays the count and the factor derived from it)
+            self.num_batches_tracked.data = traced_values(_plus_one, (self.num_batches_tracked,))
             if self.momentum is None:  # the cumulative average over all batches so far
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = traced_values(_inverse, (self.num_batches_tracked,))
         use_batch = self.training or self.running_mean is None
         tracked = not self.training or self.track_running_stats
         return batch_norm(
