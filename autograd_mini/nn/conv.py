@@ -453,6 +453,21 @@ class _ConvNd(Module):
             text += f", padding_mode={self.padding_mode!r}"
         return text
 
+    def forward(self, input: Any) -> Tensor:
+        """The convolution of ``input`` with ``weight``, plus ``bias``."""
+        return _convnd(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self._n,
+            type(self).__name__,
+            self.padding_mode,
+        )
+
 
 class Conv1d(_ConvNd):
     """1-D convolution over (N, C_in, L) inputs (or unbatched (C_in, L)), PyTorch's ``nn.Conv1d``.
@@ -494,21 +509,6 @@ class Conv1d(_ConvNd):
             dtype,
             seed,
             generator,
-        )
-
-    def forward(self, input: Any) -> Tensor:
-        """The convolution of ``input`` with ``weight``, plus ``bias``."""
-        return _convnd(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.groups,
-            1,
-            type(self).__name__,
-            self.padding_mode,
         )
 
 
@@ -557,21 +557,6 @@ class Conv2d(_ConvNd):
             dtype,
             seed,
             generator,
-        )
-
-    def forward(self, input: Any) -> Tensor:
-        """The convolution of ``input`` with ``weight``, plus ``bias``."""
-        return _convnd(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.groups,
-            2,
-            type(self).__name__,
-            self.padding_mode,
         )
 
 
