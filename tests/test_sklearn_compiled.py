@@ -70,3 +70,53 @@ def test_mlp_regressor_with_invscaling_learning_rate_replays_the_changing_rate(
         _fit_recording_steps(monkeypatch, eager, X, y, compile=False)
     for a, b in zip(compiled.coefs_ + compiled.intercepts_, eager.coefs_ + eager.intercepts_, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_neural_net_classifier_compiles_by_default_with_eager_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograd_mini.sklearn import NeuralNetClassifier
+
+    X, y = am.data.make_moons(150, noise=0.2, seed=0)
+    traced: list[Any] = []
+    real = am.compile
+
+    def spy(fn: Any) -> Any:
+        step = real(fn)
+        traced.append(step)
+        return step
+
+    monkeypatch.setattr(train, "compile_step", spy)
+    kwargs: dict[str, Any] = {"lr": 0.1, "max_epochs": 4, "batch_size": 32, "random_state": 0,
+                              "module__hidden_layer_sizes": (8,)}
+    compiled = NeuralNetClassifier(**kwargs).fit(X, y)
+    (step,) = traced
+    assert len(step.programs) == 2 and sum(p.replays for p in step.programs) == 4 * 5 - 2
+    eager = NeuralNetClassifier(compile=False, **kwargs).fit(X, y)
+    assert len(traced) == 1  # compile=False made no compiled step
+    for (name, a), (_, b) in zip(compiled.module_.state_dict().items(), eager.module_.state_dict().items(),
+                                 strict=True):
+        assert np.array_equal(a, b), name
+    assert compiled.history_ == eager.history_
+
+
+def test_neural_net_with_an_untraceable_module_says_to_pass_compile_false() -> None:
+    from autograd_mini import nn
+    from autograd_mini.compile import TraceError
+    from autograd_mini.sklearn import NeuralNetRegressor
+
+    class Gated(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(2, 1, seed=0)
+
+        def forward(self, x: Any) -> Any:
+            out = self.lin(x)
+            return out * 0.5 if out.abs().max().item() > 10 else out  # Python `if` on a value
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = X.sum(axis=1)
+    with pytest.raises(TraceError, match=r"item\(\) at test_sklearn_compiled\.py"):
+        NeuralNetRegressor(Gated, max_epochs=2, batch_size=20, random_state=0).fit(X, y)
+    net = NeuralNetRegressor(Gated, max_epochs=2, batch_size=20, random_state=0, compile=False).fit(X, y)
+    assert len(net.history_) == 2

@@ -14,7 +14,8 @@ Shapes from the data are filled in: when the factory takes ``in_features`` /
 targets); when it takes ``seed`` and it is not set, it gets one drawn from ``random_state``,
 so a fixed ``random_state`` makes training reproducible in any process.
 
-Training is ``am.train.fit`` for ``max_epochs`` epochs (no early stopping); ``history_``
+Training is ``am.train.fit`` (``compile=True`` by default: the step is traced once per
+batch shape and replayed) for ``max_epochs`` epochs (no early stopping); ``history_``
 holds one dict per epoch (``train_loss``, ``valid_loss`` with ``train_split``, ...).
 The fitted ``module_``, ``criterion_`` and ``optimizer_`` keep no graph and no gradient:
 the estimator pickles, and ``clone`` gives an unfitted copy with the same parameters.
@@ -91,6 +92,7 @@ class _NeuralNet(BaseEstimator):
         warm_start: bool = False,
         verbose: bool = False,
         random_state: Any = None,
+        compile: bool = True,
         **kwargs: Any,
     ) -> None:
         self.module = module
@@ -105,6 +107,7 @@ class _NeuralNet(BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
+        self.compile = compile
         # The routed parameters, stored as given (scikit-learn's rule: __init__ only stores;
         # fit checks the names).
         self._routed_params = dict(kwargs)
@@ -276,6 +279,7 @@ class _NeuralNet(BaseEstimator):
                 val_data=val_data,
                 metrics=self._metrics,
                 progress=bool(self.verbose),
+                compile=bool(self.compile),  # each batch shape traced once, then replayed
             )
         except FloatingPointError:
             raise ValueError(
@@ -351,6 +355,11 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         warm_start: ``fit`` goes on from the fitted network instead of building a new one.
         verbose: show a tqdm progress bar.
         random_state: seeds the shuffling, the split and the module's ``seed``.
+        compile: train through a step compiled with ``am.compile`` (the default): the first
+            batch of each shape runs eagerly and is recorded, the others replay the record
+            on arrays with the same results. A module whose forward reads tensor values in
+            Python (``.item()``, ``if``) cannot be traced (``am.TraceError``): pass
+            ``compile=False``.
 
     Fitted: ``module_``, ``criterion_``, ``optimizer_``, ``history_``, ``classes_``,
     ``n_features_in_``.
