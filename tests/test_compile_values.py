@@ -334,3 +334,26 @@ def test_attention_with_fully_masked_rows_replays_each_batchs_mask() -> None:
     m2[1] = False  # a row with no key to attend to: zeros, not nan
     _same_on_new_batch(attend, (m1,), (m2,))
     _same_on_new_batch(attend, (m2,), (m1,))
+
+
+# ---------------------------------------------------------------- linear algebra, shapes from tensors
+
+
+def test_slogdet_sign_is_recomputed_on_replay() -> None:
+    a1 = np.array([[2.0, 0.0], [0.0, 3.0]])  # det > 0
+    a2 = np.array([[0.0, 1.0], [1.0, 0.0]])  # det < 0
+    _same_on_new_batch(lambda a: am.linalg.slogdet(a), (am.tensor(a1),), (am.tensor(a2),))
+
+
+@pytest.mark.parametrize(
+    ("fn", "what"),
+    [
+        (lambda a: am.linalg.lstsq(a, am.ones((3, 1))).solution, "lstsq"),
+        (lambda a: am.repeat(a, am.tensor([1, 2, 0])), "repeat with repeats given as a tensor"),
+        (lambda a: am.reshape(a, am.tensor([9])), "reshape with"),
+    ],
+    ids=["lstsq", "repeat", "reshape"],
+)
+def test_shapes_read_from_tensors_raise_under_compile(fn: Callable[..., Any], what: str) -> None:
+    with pytest.raises(TraceError, match=rf"{what}.* at test_compile_values\.py"):
+        am.compile(fn)(am.tensor(np.eye(3)))

@@ -235,6 +235,8 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
 def reshape(x: Any, shape: Any) -> Tensor:
     """The same values in ``shape`` (one -1 is inferred).  Derivative: x̄ = reshape(ȳ, x.shape)."""
     t = as_tensor(x, "reshape")
+    if isinstance(shape, Tensor):
+        data_dependent((shape,), "reshape with the shape given as a tensor")
     new = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
     return apply_op(shape_ops.reshape, (t,), {"shape": new})
 

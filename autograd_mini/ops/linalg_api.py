@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, data_dependent, traced_values
 from . import api as _api
 from . import decompositions as dec
 from . import einsum as einsum_ops
@@ -264,10 +264,15 @@ def det(a: Any) -> Tensor:
     return apply_op(dec.det_op, (_matrices(a, "det"),), None)
 
 
+def _det_sign(a: np.ndarray) -> np.ndarray:
+    """The sign of det(a) (-1, 0 or 1 per matrix), as an array."""
+    return np.asarray(np.linalg.slogdet(a)[0])
+
+
 def slogdet(a: Any) -> SlogdetResult:
     """``(sign, log|det A|)``; the sign is a constant.  Derivative: Ā = ḡ · A⁻ᵀ (A invertible)."""
     x = _matrices(a, "slogdet")
-    sign = Tensor._wrap(np.linalg.slogdet(x.numpy())[0])
+    sign = Tensor._wrap(traced_values(_det_sign, (x,)))  # a compiled step recomputes it
     return SlogdetResult(sign, apply_op(dec.slogdet_op, (x,), None))
 
 
@@ -381,7 +386,8 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
             f"{as_tensor(b).shape}"
         )
     sol = apply_op(dec.lstsq_op, (x, y), {"rcond": rcond})
-    rank = np.linalg.matrix_rank(x.numpy())
+    data_dependent((x,), "lstsq (the shape of its residuals depends on the rank)")
+    rank = np.linalg.matrix_rank(x._data)
     if np.all(rank == n) and m > n:
         diff = y - x @ sol
         residuals = _api.sum(diff * diff, axis=-2)

@@ -80,6 +80,7 @@ def _ints(v: Any, who: str, what: str) -> tuple[int, ...]:
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return (int(v),)
     if isinstance(v, Tensor):
+        data_dependent((v,), f"{who} with {what} given as a tensor")
         v = v.numpy()
     if isinstance(v, np.ndarray):
         v = v.tolist()
@@ -371,6 +372,8 @@ def _repeat(t: Tensor, repeats: Any, axis: Any, who: str) -> Tensor:
         if t.ndim == 0:
             t = reshape(t, (1,))
     n = t.shape[a]
+    if isinstance(repeats, Tensor):
+        data_dependent((repeats,), f"{who} with repeats given as a tensor")
     reps = np.asarray(repeats.numpy() if isinstance(repeats, Tensor) else repeats)
     if reps.dtype.kind not in "iu" or reps.ndim > 1:
         raise TypeError(f"{who}: repeats must be an int or a 1-D sequence of ints, got {repeats!r}")
