@@ -619,6 +619,9 @@ def _index(index: Any) -> Any:
 
 
 def _index_item(i: Any) -> Any:
+    # a compiled step's shapes are fixed: a mask's count of True values is not
+    if state.detour and np.asarray(i._data if isinstance(i, Tensor) else i).dtype == np.bool_:
+        data_dependent((i,), "indexing with a boolean mask (t[mask])")
     if isinstance(i, Tensor):
         i = i._data
     elif isinstance(i, list):

@@ -357,3 +357,12 @@ def test_slogdet_sign_is_recomputed_on_replay() -> None:
 def test_shapes_read_from_tensors_raise_under_compile(fn: Callable[..., Any], what: str) -> None:
     with pytest.raises(TraceError, match=rf"{what}.* at test_compile_values\.py"):
         am.compile(fn)(am.tensor(np.eye(3)))
+
+
+def test_boolean_mask_indexing_of_traced_values_raises() -> None:
+    with pytest.raises(TraceError, match=r"boolean mask .* at test_compile_values\.py"):
+        am.compile(lambda x: x[x > 0].sum())(am.tensor(X1))
+    with pytest.raises(TraceError, match=r"boolean mask"):
+        am.compile(lambda x, m: x[m].sum())(am.tensor(X1), X1 > 0)
+    # the fixed-shape way replays on each batch
+    _same_on_new_batch(lambda x: am.where(x > 0, x, 0.0).sum(), (am.tensor(X1),), (am.tensor(X2),))
