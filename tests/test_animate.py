@@ -20,8 +20,6 @@ import pytest
 import autograd_mini as am
 from autograd_mini import nn
 
-PIL = pytest.importorskip("PIL")
-
 
 def text(source: str) -> str:
     """The words of a frame's DOT text: HTML-like label markup removed."""

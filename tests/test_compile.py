@@ -247,7 +247,6 @@ def test_the_program_text_has_forward_backward_and_update_sections():
 
 
 def test_draw_graph_draws_the_program():
-    pytest.importorskip("graphviz")
     _, (_, _, step) = _demo_pair("sgd")
     traced = am.compile(step)
     with pytest.raises(RuntimeError, match="not been called yet"):

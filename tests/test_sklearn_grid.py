@@ -77,7 +77,7 @@ def test_every_backend_pins_blas_to_one_thread():
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the `distributed` extra, installed by make setup
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
         worker_dashboard_address=None, silence_logs=logging.CRITICAL,
@@ -172,7 +172,6 @@ def test_grid_command_rejects_bad_arguments(tmp_path, capsys, monkeypatch):
             cli.main(["grid", *args, "--out", str(tmp_path)])
         assert exit_info.value.code == 2
     assert "expected comma-separated numbers" in capsys.readouterr().err
-    pytest.importorskip("distributed")
     monkeypatch.setattr(_parallel, "CONNECT_TIMEOUT", 0.5)
     status = cli.main(["grid", "--epochs", "1", "--etas", "0.1", "--lambdas", "1", "--out", str(tmp_path),
                        "--scheduler", "tcp://127.0.0.1:1"])
