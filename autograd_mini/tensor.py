@@ -141,9 +141,10 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         else:
             values.append(a)
     st = state
-    detour = st.detour  # anomaly or forward mode is on
+    detour = st.detour  # anomaly mode, forward mode or a compiled step's recording is on
+    anomalous = detour and st.anomaly
     try:
-        if detour and st.anomaly:  # anomaly mode reports non-finite results itself, more precisely
+        if anomalous:  # anomaly mode reports non-finite results itself, more precisely
             with np.errstate(all="ignore"):
                 out = op.forward(*values, **params) if params else op.forward(*values)
         else:
@@ -156,7 +157,6 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
         out = np.asarray(out)
     t = Tensor.__new__(Tensor)
     t._data = out
-    anomalous = detour and st.anomaly
     if anomalous:
         site = anomaly.creation_site()
         anomaly.check_forward(op.name, args, out, site)
@@ -190,7 +190,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
     errors), without building argument lists.
     """
     st = state
-    if st.detour:  # anomaly or forward mode
+    if st.detour:  # anomaly, forward mode or recording: the general path
         return apply_op(op, (x, y), None)
     if isinstance(y, Tensor):
         try:
@@ -219,7 +219,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
 def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Tensor:
     """``apply_op`` for one Tensor input: the elementwise functions' fast path."""
     st = state
-    if st.detour:  # anomaly or forward mode
+    if st.detour:  # anomaly, forward mode or recording: the general path
         return apply_op(op, (x,), params)
     try:
         out = op.forward(x._data, **params) if params else op.forward(x._data)
