@@ -51,7 +51,6 @@ from .core.grad_mode import state
 from .core.node import EPOCH
 from .nn.module import Module, register_module_forward_hook
 from .nn.optim.optimizer import Optimizer
-from .nn.optim.sgd import SGD
 from .ops import linalg as _linalg_ops
 from .ops import loss as _loss_ops
 from .ops import reduction as _reduction_ops
@@ -67,7 +66,6 @@ _MISS = object()  # a guard failed: another program (or a new trace) is needed
 _LITERALS = (bool, int, float, str, type(None))
 _LINEAR = _linalg_ops.linear
 _SCE = _loss_ops.softmax_cross_entropy
-_SCE_VJP: Any = _SCE.vjps[0]
 _LINEAR_VJP_W: Any = _LINEAR.vjps[1]
 _LINEAR_VJP_B: Any = _LINEAR.vjps[2]
 
@@ -251,6 +249,12 @@ class _Recorder:
         """``apply_op`` ran ``op`` (forward, or an op inside a hook or an update)."""
         refs = tuple(self.ref(a) for a in args)
         prefs = {k: self.ref(v) for k, v in (params or {}).items()}
+        node = out.grad_fn
+        if op.forward_saving is not None and node is not None:  # the forward saved a residual
+            result = self.new_slot(out._data)
+            saved = None if node.out is None else self.new_slot(node.out)
+            self.emit("op", op.name, op.forward_saving, refs, prefs, (result, saved))
+            return
         self.emit("op", op.name, op.forward, refs, prefs, (self.new_slot(out._data),))
 
     def call(
@@ -545,57 +549,6 @@ def _kernel_reshape_back(shape: tuple[int, ...]) -> Callable[..., Any]:
     return reshape_back
 
 
-def _kernels_cross_entropy(n: int, c: int, dtype: Any, buf: np.ndarray | None) -> tuple[Any, Any]:
-    """softmax_cross_entropy's forward and VJP sharing the forward's exponentials.
-
-    Eager, the VJP recomputes softmax(z) = e / Σe with e = exp(z - max z); the forward has
-    just computed the same e (the same subtraction of the same row maxima): the VJP kernel
-    divides the stored e instead. Rows whose maximum is not finite use the eager code.
-    """
-    rows = np.arange(n)
-    shifted = np.empty((n, c), dtype=dtype)
-    e = np.empty((n, c), dtype=dtype)
-    kept: list[Any] = [None]
-
-    def forward(z: Any, labels: Any, reduction: str = "mean") -> Any:
-        m = z.max(axis=1, keepdims=True)
-        if z.ndim != 2 or z.shape != (n, c) or not np.isfinite(m).all():
-            kept[0] = None
-            return _SCE.forward(z, labels, reduction)
-        np.subtract(z, m, out=shifted)
-        np.exp(shifted, out=e)
-        total = e.sum(axis=1)
-        kept[0] = total
-        losses = np.log(total) - shifted[rows, labels]
-        return losses.mean() if reduction == "mean" else losses.sum()
-
-    def vjp(g: Any, ans: Any, z: Any, labels: Any, reduction: str = "mean") -> Any:
-        total = kept[0]
-        if total is None:
-            return _SCE_VJP(g, ans, z, labels, reduction)
-        scale = 1.0 / n if reduction == "mean" else 1.0
-        out = np.divide(e, total[:, None], out=buf) if buf is not None else np.divide(e, total[:, None])
-        out[rows, labels] -= 1.0  # softmax - onehot: 1 subtracted at each row's label
-        return np.multiply(out, g * scale, out=out)
-
-    return forward, vjp
-
-
-def _sgd_update(opt: Optimizer) -> Callable[..., Any]:
-    """SGD's update with no momentum, decay or maximize: θ - γ·g, without the method calls."""
-    general = opt.update_param
-
-    def update(p: Tensor, value: Any, grad: Any, group: dict[str, Any]) -> Any:
-        if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
-            return general(p, value, grad, group)
-        if p not in opt.state:
-            opt.state[p] = {}
-        new = value - group["lr"] * grad
-        return new if new.dtype == value.dtype else new.astype(value.dtype)
-
-    return update
-
-
 # ---------------------------------------------------------------- programs
 
 
@@ -750,7 +703,6 @@ class Program:
                 return None
             return np.empty(slots[o].shape, dtype=slots[o].dtype)
 
-        ce_forward: dict[tuple[Any, ...], int] = {}
         for k, ins in enumerate(self.instructions):
             out = ins.outs[0] if len(ins.outs) == 1 else None
             if ins.fn is _LINEAR.forward and len(ins.args) == 3 and not ins.params:
@@ -779,18 +731,6 @@ class Program:
                     kernels[k] = _kernel_mean_vjp(slots[ins.args[2][1]].shape, axis, keepdims)
             elif ins.fn is _shape_ops.reshape.vjps[0] and _is_slot(ins.args[2]):
                 kernels[k] = _kernel_reshape_back(slots[ins.args[2][1]].shape)
-            elif ins.fn is _SCE.forward and ins.args[0][0] == "slot":
-                ce_forward[(ins.args[0], _key_of(ins.args[1]), _key_of(ins.params))] = k
-            elif ins.fn is _SCE.vjps[0] and ins.args[2][0] == "slot":
-                match = ce_forward.pop((ins.args[2], _key_of(ins.args[3]), _key_of(ins.params)), None)
-                z = slots[ins.args[2][1]]
-                if match is not None and len(z.shape) == 2 and z.dtype is not None:
-                    fwd, vjp = _kernels_cross_entropy(z.shape[0], z.shape[1], z.dtype, buffer(out))
-                    kernels[match], kernels[k] = fwd, vjp
-            elif ins.kind == "update":
-                opt = getattr(ins.fn, "__self__", None)
-                if type(opt) is SGD:
-                    kernels[k] = _sgd_update(opt)
         return kernels
 
     def _line(self, k: int, ins: Instruction, ns: dict[str, Any]) -> list[str]:
@@ -817,7 +757,9 @@ class Program:
         if ins.kind == "accumulate":
             return [f"{names[0]} = {call}" if outs[0] is not None else call]
         if len(outs) > 1:
-            return [f"{', '.join(names)} = {call}"]
+            # a 0-d result comes back from NumPy as a scalar: the program holds arrays
+            scalars = [n for n, o in zip(names, outs) if o is not None and self.slots[o].shape == ()]
+            return [f"{', '.join(names)} = {call}"] + [f"{n} = _as_array({n})" for n in scalars]
         if len(outs) == 1 and outs[0] is not None:
             slot = self.slots[outs[0]]
             if ins.kind in ("op", "call", "vjp") and slot.shape == ():
@@ -1010,7 +952,8 @@ class Program:
 
 _FRESH = {id(f) for f in (
     _LINEAR.forward, _LINEAR.vjps[0], _LINEAR.vjps[1], _LINEAR.vjps[2], _unary_ops.relu.forward,
-    _unary_ops.relu.vjps[0], _SCE.forward, _SCE.vjps[0], np.add, np.copy, np.ndarray.astype,
+    _unary_ops.relu.vjps[0], _SCE.forward, _SCE.forward_saving, _SCE.vjps[0], np.add, np.copy,
+    np.ndarray.astype,
 )}
 
 
@@ -1034,15 +977,6 @@ def _literal(ref: Any) -> Any:
         values = [_literal(r) for r in ref[1]]
         return _UNKNOWN if any(v is _UNKNOWN for v in values) else tuple(values)
     return _UNKNOWN
-
-
-def _key_of(ref: Any) -> Any:
-    """A hashable form of a reference (to pair an op with its VJP)."""
-    if isinstance(ref, dict):
-        return tuple(sorted((k, _key_of(v)) for k, v in ref.items()))
-    if isinstance(ref, (list, tuple)):
-        return tuple(_key_of(r) for r in ref)
-    return ref
 
 
 def _slot_refs(ins: Instruction) -> list[int]:

@@ -143,16 +143,23 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
     st = state
     detour = st.detour  # anomaly mode, forward mode or a compiled step's recording is on
     anomalous = detour and st.anomaly
+    record = requires_grad and st.grad_enabled
+    # an op whose VJP reads more than its output saves it as it goes (a residual)
+    fn = op.forward_saving if record and op.forward_saving is not None else op.forward
     try:
         if anomalous:  # anomaly mode reports non-finite results itself, more precisely
             with np.errstate(all="ignore"):
-                out = op.forward(*values, **params) if params else op.forward(*values)
+                out = fn(*values, **params) if params else fn(*values)
         else:
-            out = op.forward(*values, **params) if params else op.forward(*values)
+            out = fn(*values, **params) if params else fn(*values)
     except (ValueError, TypeError, IndexError) as e:
         raise type(e)(
             f"{op.name}: {e} (input shapes: {_shapes(args)}). {op.hint}".rstrip()
         ) from None
+    saving = fn is not op.forward
+    saved: Any = None
+    if saving:
+        out, saved = out
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
     t = Tensor.__new__(Tensor)
@@ -160,11 +167,11 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
     if anomalous:
         site = anomaly.creation_site()
         anomaly.check_forward(op.name, args, out, site)
-    if requires_grad and st.grad_enabled:
+    if record:
         node = Node(
             op,
             args,
-            out if op.save_output else None,
+            saved if saving else out if op.save_output else None,
             params,
             EPOCH[0] if op.save_inputs else None,
         )
@@ -190,7 +197,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
     errors), without building argument lists.
     """
     st = state
-    if st.detour:  # anomaly, forward mode or recording: the general path
+    if st.detour or op.forward_saving is not None:  # anomaly, forward mode, recording, residuals
         return apply_op(op, (x, y), None)
     if isinstance(y, Tensor):
         try:
@@ -219,7 +226,7 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
 def apply_unary(op: Any, x: Tensor, params: dict[str, Any] | None = None) -> Tensor:
     """``apply_op`` for one Tensor input: the elementwise functions' fast path."""
     st = state
-    if st.detour:  # anomaly, forward mode or recording: the general path
+    if st.detour or op.forward_saving is not None:  # anomaly, forward mode, recording, residuals
         return apply_op(op, (x,), params)
     try:
         out = op.forward(x._data, **params) if params else op.forward(x._data)

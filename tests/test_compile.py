@@ -236,7 +236,9 @@ def test_the_program_text_has_forward_backward_and_update_sections():
     assert lines[0] == "program step(x: float64[16, 64], y: int64[16])"
     assert "    s0: float64[64, 64] = layers.0.weight" in lines
     assert "  t0: float64[16, 64] = linear(x, s0, s1)" in lines
-    assert "  t3: float64[] = softmax_cross_entropy(t2, y; reduction='mean')" in lines
+    # the fused loss saves softmax(z)ᵀ (t4) as it goes; its VJP reads it instead of z's exp again
+    assert "  t3: float64[], t4: float64[10, 16] = softmax_cross_entropy(t2, y; reduction='mean')" in lines
+    assert "  g0: float64[16, 10] = softmax_cross_entropy.vjp[z](1.0, t4, t2, y; reduction='mean')" in lines
     assert "  g1: float64[16, 64] = linear.vjp[x](g0, -, t1, s2, s3)" in lines
     assert "  s0.grad += g5" in lines
     assert "  u0: float64[64, 64] = SGD.update(s0, s0.grad; lr=0.05); s0.data ← u0" in lines

@@ -403,15 +403,19 @@ def _call_vjp(
     node: Node, grad: Any, create_graph: bool, tensor: Any, replay: bool = False
 ) -> list[Any]:
     op = node.op
+    residual = op.forward_saving is not None  # node.out holds what the forward saved
     if create_graph:
-        ans = tensor._from_node(node.out, node) if node.out is not None else None
+        ans = tensor._from_node(node.out, node) if node.out is not None and not residual else None
         if not isinstance(grad, tensor):
             grad = tensor._wrap(grad)
         return op.backward(grad, ans, node.inputs, node.params, True)
     ans = node.out
-    if replay and ans is None and op.save_output:
+    if replay and ans is None and (op.save_output or residual):
         values = [x._data if isinstance(x, tensor) else x for x in node.inputs]
-        ans = op.forward(*values, **node.params) if node.params else op.forward(*values)
+        fn = op.forward_saving if residual else op.forward
+        ans = fn(*values, **node.params) if node.params else fn(*values)
+        if residual:
+            ans = ans[1]
     return op.backward(grad, ans, node.inputs, node.params, False)
 
 

@@ -85,12 +85,20 @@ class Op:
         view: the output only rearranges its input's values (reshape, transpose,
             indexing ...), so an in-place update of the input after the op also
             invalidates values saved from the output.
+        forward_saving: optionally, a forward that also returns what the VJPs will
+            read, ``(output, residual)`` (JAX's ``custom_vjp`` ``fwd``; PyTorch's
+            ``ctx.save_for_backward``). It runs in place of ``forward`` when the op is
+            recorded in a graph, and the first-order VJPs then receive the residual in
+            place of ``ans`` (so work the forward already did, such as a softmax, is not
+            redone). With ``create_graph=True`` the rules receive ``ans=None`` and must
+            compute from the inputs. The residual is an array or ``None``.
     """
 
     __slots__ = (
         "doc",
         "domain",
         "forward",
+        "forward_saving",
         "hint",
         "jvp",
         "math",
@@ -123,6 +131,7 @@ class Op:
         jvp: Any = None,
         hint: str = "",
         view: bool = False,
+        forward_saving: Callable[..., tuple[Any, Any]] | None = None,
         register: bool = True,
     ) -> None:
         self.name = name
@@ -140,6 +149,7 @@ class Op:
         self.jvp = jvp
         self.hint = hint
         self.view = view
+        self.forward_saving = forward_saving
         if register:
             add(self)
 

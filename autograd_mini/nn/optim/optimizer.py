@@ -121,7 +121,8 @@ class Optimizer:
                 new = update(p, value, grad, group)
                 if rec is not None:
                     rec.update(self, group, p, value, grad, new)
-                p.data = new  # out of place; bumps the version
+                p._data = new if new.__class__ is np.ndarray else np.asarray(new)  # out of place:
+                p._bump_version()  # a new array, and the version moves on
         return loss
 
     def update_param(

@@ -49,6 +49,25 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def update_param(
+        self, p: Any, value: np.ndarray, grad: np.ndarray, group: dict[str, Any]
+    ) -> np.ndarray:
+        """θ - γ·g into one new array for plain gradient descent (the common case); else the
+        general rule (momentum, decay, maximize, mixed dtypes) of :meth:`_update`."""
+        if (
+            group["momentum"] == 0
+            and group["weight_decay"] == 0
+            and not group["maximize"]
+            and grad.dtype is value.dtype
+        ):
+            if p not in self.state:
+                self.state[p] = {}
+            step = grad * group["lr"]  # γ·g (the same product as γ * g), then θ - γ·g into it
+            if step.__class__ is not np.ndarray:  # a 0-d parameter: NumPy gave a scalar
+                return np.asarray(value - step)
+            return np.subtract(value, step, out=step)
+        return super().update_param(p, value, grad, group)
+
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> np.ndarray:
