@@ -66,8 +66,6 @@ _MISS = object()  # a guard failed: another program (or a new trace) is needed
 _LITERALS = (bool, int, float, str, type(None))
 _LINEAR = _linalg_ops.linear
 _SCE = _loss_ops.softmax_cross_entropy
-_LINEAR_VJP_W: Any = _LINEAR.vjps[1]
-_LINEAR_VJP_B: Any = _LINEAR.vjps[2]
 
 
 class TraceError(RuntimeError):
@@ -515,22 +513,6 @@ def _kernel_linear_vjp_x(buf: np.ndarray) -> Callable[..., Any]:
     return linear_vjp_x
 
 
-def _kernel_linear_vjp_w() -> Callable[..., Any]:
-    def linear_vjp_w(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:  # eager: g.T @ x (2-D)
-        return np.matmul(g.T, x) if g.ndim == 2 else _LINEAR_VJP_W(g, ans, x, w, b)
-
-    return linear_vjp_w
-
-
-def _kernel_linear_vjp_b() -> Callable[..., Any]:
-    reduce = np.add.reduce
-
-    def linear_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any) -> Any:  # eager: g.sum(axis=0)
-        return reduce(g, 0) if g.ndim == 2 else _LINEAR_VJP_B(g, ans, x, w, b)
-
-    return linear_vjp_b
-
-
 def _kernel_mean_vjp(shape: tuple[int, ...], axis: Any, keepdims: bool) -> Callable[..., Any]:
     """mean's VJP with its shapes and 1/n worked out once: ḡ/n broadcast to x's shape."""
     kept = _reduction_ops._kept_shape(shape, axis)
@@ -721,10 +703,6 @@ class Program:
                 buf = buffer(out)
                 if buf is not None and buf.ndim == 2 and slots[ins.args[0][1]].shape[:1] == buf.shape[:1]:
                     kernels[k] = _kernel_linear_vjp_x(buf)
-            elif ins.fn is _LINEAR.vjps[1] and not ins.params:
-                kernels[k] = _kernel_linear_vjp_w()
-            elif ins.fn is _LINEAR.vjps[2] and not ins.params:
-                kernels[k] = _kernel_linear_vjp_b()
             elif ins.fn is _reduction_ops.mean.vjps[0] and _is_slot(ins.args[2]):
                 axis, keepdims = _literal(ins.params.get("axis")), _literal(ins.params.get("keepdims", False))
                 if axis is not _UNKNOWN and isinstance(keepdims, bool):

@@ -650,7 +650,8 @@ def _seed(root: Tensor, gradient: Any, who: str) -> Any:
                 f"tensor has shape {root.shape}. Pass gradient= (an array of that shape), "
                 f"or reduce first (e.g. loss.sum().backward())."
             )
-        return np.ones_like(root._data)
+        one = np.array(1, dtype=root._data.dtype)  # ones of the root's shape, without ones_like's overhead
+        return one if root._data.ndim == 0 else one.reshape(root._data.shape)
     if isinstance(gradient, Tensor):
         if gradient.shape != root.shape:
             raise RuntimeError(

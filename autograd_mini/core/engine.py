@@ -282,13 +282,19 @@ def backward_pass(
                 input_grads = None
             if observes:
                 sink.observe(node, grad, input_grads)
+            if input_grads is None:
+                input_grads = [None] * len(inputs)
+            elif len(input_grads) != len(inputs):
+                raise RuntimeError(
+                    f"backward of '{node.name}': its VJP returned {len(input_grads)} gradients "
+                    f"for {len(inputs)} inputs; return one per input (None where none flows)"
+                )
             i = -1
-            for x in inputs:
+            for x, g in zip(inputs, input_grads):
                 i += 1
                 if not isinstance(x, tensor) or not x.requires_grad:
                     continue
                 parent = x.grad_fn
-                g = None if input_grads is None else input_grads[i]
                 if g is not None:
                     if check_anomaly:
                         anomaly.check_backward(node, i, grad, g)

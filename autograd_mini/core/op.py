@@ -186,15 +186,13 @@ class Op:
                 return list(self.vjp_all(grad, ans, values, needs, **params))
             return list(self.vjp_all(grad, ans, values, needs))
         vjps = self.vjps
-        out: list[Any] = []
+        out: list[Any] = [None] * len(inputs)
         for i, x in enumerate(inputs):
             if isinstance(x, Tensor) and x.requires_grad:
-                rule = vjps[i]
+                rule = vjps[i] if i < len(vjps) else None
                 if rule is None:
                     raise RuntimeError(f"'{self.name}' is not differentiable in input {i}")
-                out.append(rule(grad, ans, *values, **params) if params else rule(grad, ans, *values))
-            else:
-                out.append(None)
+                out[i] = rule(grad, ans, *values, **params) if params else rule(grad, ans, *values)
         return out
 
     def __repr__(self) -> str:

@@ -477,6 +477,27 @@ def cross_entropy(
     >>> round(F.cross_entropy(z, np.array([[0, 1, -100]])).item(), 4)  # log 2; -100 is skipped
     0.6931
     """
+    if (  # the common case, checked in a few cheap tests: (N, C) floats, N labels in [0, C)
+        input.__class__ is Tensor
+        and target.__class__ is np.ndarray
+        and weight is None
+        and label_smoothing.__class__ in (float, int)
+        and label_smoothing == 0
+        and reduction in ("mean", "sum")
+        and ignore_index.__class__ is int
+        and ignore_index < 0
+        and not _modes.detour  # anomaly mode and compiled steps take the general path
+        and target.dtype == np.intp
+    ):
+        z = input._data
+        if (
+            z.ndim == 2
+            and z.dtype.kind == "f"
+            and target.shape == z.shape[:1]
+            and target.size
+            and np.maximum.reduce(target.view(np.uintp)) < z.shape[1]  # negatives wrap to huge
+        ):
+            return apply_op(loss_ops.softmax_cross_entropy, (input, target), {"reduction": reduction})
     who = "cross_entropy"
     logits = ops.as_tensor(input, who)
     _check_reduction(reduction, who)

@@ -78,8 +78,17 @@ class Linear(Module):
                 f"{self!r}: the input has shape {x.shape}, but its last axis must have size "
                 f"in_features={self.in_features}"
             )
-        # validated here, so straight to the fused op (functional.linear checks the same)
-        return apply_op(linalg.linear, (x, self.weight, self.bias), None)
+        # validated here, so straight to the fused op (functional.linear checks the same);
+        # the parameters from their registry directly (attribute lookup of a parameter
+        # first misses the instance and then falls back to Module.__getattr__)
+        params = self._parameters
+        weight = params.get("weight")
+        if weight is None:  # replaced by a plain attribute (or None): the normal lookup
+            weight = self.weight
+        bias = params.get("bias")
+        if bias is None:
+            bias = self.bias
+        return apply_op(linalg.linear, (x, weight, bias), None)
 
     def extra_repr(self) -> str:
         """The sizes and whether there is a bias."""
@@ -185,7 +194,7 @@ class MLP(Module):
 
     def forward(self, input: Any) -> Tensor:
         """Run the layers in order."""
-        out: Tensor = self.layers(input)
+        out: Tensor = self._modules["layers"](input)
         return out
 
 

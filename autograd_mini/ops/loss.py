@@ -13,6 +13,7 @@ higher derivatives come from those ops' rules.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,9 @@ def _softmax_cross_entropy_parts(z: Any, labels: Any, reduction: str) -> tuple[A
     np.subtract(e, m, out=e)
     picked = e[labels, np.arange(n)]
     np.exp(e, out=e)
-    total = e.sum(axis=0)
+    total = np.add.reduce(e, 0)
     loss = np.add.reduce(np.log(total) - picked)
-    return (loss / n if reduction == "mean" else loss), e, (total, m)
+    return (loss / n if reduction == "mean" else loss), e, total
 
 
 def _softmax_cross_entropy_forward(z: Any, labels: Any, reduction: str = "mean") -> Any:
@@ -50,9 +51,9 @@ def _softmax_cross_entropy_forward(z: Any, labels: Any, reduction: str = "mean")
 
 def _softmax_cross_entropy_saving(z: Any, labels: Any, reduction: str = "mean") -> tuple[Any, Any]:
     """The forward, saving softmax(z) (classes × batch) for the VJP: (loss, residual)."""
-    loss, e, (total, m) = _softmax_cross_entropy_parts(z, labels, reduction)
-    if not np.isfinite(m).all():  # rows of ±inf: the VJP recomputes through the softmax op
-        return loss, None
+    loss, e, total = _softmax_cross_entropy_parts(z, labels, reduction)
+    if not math.isfinite(loss):  # a row whose max is ±inf (or nan) among others: the VJP
+        return loss, None  # recomputes through the softmax op
     return loss, np.divide(e, total, out=e)  # softmax(z)ᵀ, in place of the exponentials
 
 
