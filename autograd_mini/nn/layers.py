@@ -194,7 +194,8 @@ class MLP(Module):
 
     def forward(self, input: Any) -> Tensor:
         """Run the layers in order."""
-        out: Tensor = self._modules["layers"](input)
+        layers: Any = self._modules["layers"]  # the registry directly (see Linear.forward)
+        out: Tensor = layers(input)
         return out
 
 
