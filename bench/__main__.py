@@ -265,9 +265,7 @@ def _explanations(main: dict[str, Any]) -> list[str]:
                 f"{head} The Python work per step is the same as at batch 64 (about "
                 f"{python_us:.0f} µs there); the other {rest:.0f} µs are NumPy work the "
                 "hand-written step avoids: the copy-on-write parameter update (a new array per "
-                "parameter), the softmax recomputed in the cross-entropy VJP (the hand-written "
-                "code reuses its forward exponentials), and fresh result arrays where it "
-                "updates in place."
+                "parameter) and fresh result arrays where it updates in place."
             )
         else:
             per_op_us = ops * per_op

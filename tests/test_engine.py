@@ -263,6 +263,19 @@ def test_vjp_returning_none_for_a_leaf_leaves_its_grad_unset():
     assert w.grad is None
 
 
+def test_vjp_returning_too_few_gradients_raises_instead_of_dropping_one():
+    from autograd_mini.ops.registry import Op
+
+    def vjp_all(g, ans, values, needs):
+        return [g]  # one gradient for two inputs: the second would silently get none
+
+    op = Op("short_vjp", lambda a, b: a + b, vjp_all=vjp_all, register=False)
+    x = am.tensor([1.0], requires_grad=True)
+    w = am.tensor([2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"'short_vjp'.*returned 1 gradients for 2 inputs"):
+        op(x, w).sum().backward()
+
+
 def test_topological_order_walks_a_freed_graph():
     x = am.tensor(1.0, requires_grad=True)
     y = am.exp(x) * 2.0

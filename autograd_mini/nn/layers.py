@@ -73,7 +73,8 @@ class Linear(Module):
     def forward(self, input: Any) -> Tensor:
         """x Wᵀ + b on the last axis of ``input``."""
         x = input if isinstance(input, Tensor) else ops.as_tensor(input, "Linear")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = x._data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r}: the input has shape {x.shape}, but its last axis must have size "
                 f"in_features={self.in_features}"
