@@ -215,11 +215,14 @@ def moons_hinge(dtype: Any, steps: int, repeats: int) -> dict[str, Any]:
     opt = nn.optim.SGD(model.parameters(), lr=lr)
     xt, yt = am.tensor(x), am.tensor(y)
 
-    def library() -> float:
+    def forward() -> am.Tensor:
         score = model(xt).reshape(-1)
-        loss = am.relu(1.0 - yt * score).mean() + nn.functional.l2_penalty(
+        return am.relu(1.0 - yt * score).mean() + nn.functional.l2_penalty(
             model.parameters(), alpha, include_bias=True
         )
+
+    def library() -> float:
+        loss = forward()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -234,6 +237,7 @@ def moons_hinge(dtype: Any, steps: int, repeats: int) -> dict[str, Any]:
     verified = _check(lib_loss, ref_loss, lib_grads, ref_grads, dtype)
     out = compare(library, reference, steps, repeats)
     out["verified"] = verified
+    out["graph_ops"] = len(am.autograd.topological_order(forward()))
     return out
 
 
