@@ -179,6 +179,22 @@ class Op:
             rule = self.vjps[0] if self.vjps else None
             if rule is not None and self.vjp_all is None:
                 return [rule(grad, ans, value, **params) if params else rule(grad, ans, value)]
+        if len(inputs) == 2 and not as_tensors and not params and self.vjp_all is None:
+            # the common binary case (operators), first order: no lists built
+            x, y = inputs
+            x_tensor, y_tensor = isinstance(x, Tensor), isinstance(y, Tensor)
+            rules = self.vjps
+            if len(rules) == 2:
+                rx, ry = rules
+                need_x = x_tensor and x.requires_grad
+                need_y = y_tensor and y.requires_grad
+                if (rx is not None or not need_x) and (ry is not None or not need_y):
+                    xv = x._data if x_tensor else x
+                    yv = y._data if y_tensor else y
+                    return [
+                        rx(grad, ans, xv, yv) if need_x and rx is not None else None,
+                        ry(grad, ans, xv, yv) if need_y and ry is not None else None,
+                    ]
         values = inputs if as_tensors else [x._data if isinstance(x, Tensor) else x for x in inputs]
         if self.vjp_all is not None:
             needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
