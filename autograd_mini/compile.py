@@ -53,7 +53,6 @@ from .nn.module import Module, register_module_forward_hook
 from .nn.optim.optimizer import Optimizer
 from .ops import linalg as _linalg_ops
 from .ops import loss as _loss_ops
-from .ops import reduction as _reduction_ops
 from .ops import shape as _shape_ops
 from .ops import unary as _unary_ops
 from .tensor import Tensor
@@ -513,17 +512,6 @@ def _kernel_linear_vjp_x(buf: np.ndarray) -> Callable[..., Any]:
     return linear_vjp_x
 
 
-def _kernel_mean_vjp(shape: tuple[int, ...], axis: Any, keepdims: bool) -> Callable[..., Any]:
-    """mean's VJP with its shapes and 1/n worked out once: ḡ/n broadcast to x's shape."""
-    kept = _reduction_ops._kept_shape(shape, axis)
-    scale = 1.0 / max(_reduction_ops._count(shape, axis), 1)  # the eager rule's factor
-
-    def mean_vjp(g: Any, ans: Any, x: Any, **params: Any) -> Any:
-        return np.broadcast_to(g if keepdims else np.reshape(g, kept), shape) * scale
-
-    return mean_vjp
-
-
 def _kernel_reshape_back(shape: tuple[int, ...]) -> Callable[..., Any]:
     def reshape_back(g: Any, ans: Any, x: Any, **params: Any) -> Any:  # eager: reshape(g, x.shape)
         return np.reshape(g, shape)
@@ -703,10 +691,6 @@ class Program:
                 buf = buffer(out)
                 if buf is not None and buf.ndim == 2 and slots[ins.args[0][1]].shape[:1] == buf.shape[:1]:
                     kernels[k] = _kernel_linear_vjp_x(buf)
-            elif ins.fn is _reduction_ops.mean.vjps[0] and _is_slot(ins.args[2]):
-                axis, keepdims = _literal(ins.params.get("axis")), _literal(ins.params.get("keepdims", False))
-                if axis is not _UNKNOWN and isinstance(keepdims, bool):
-                    kernels[k] = _kernel_mean_vjp(slots[ins.args[2][1]].shape, axis, keepdims)
             elif ins.fn is _shape_ops.reshape.vjps[0] and _is_slot(ins.args[2]):
                 kernels[k] = _kernel_reshape_back(slots[ins.args[2][1]].shape)
         return kernels
@@ -940,21 +924,8 @@ def _fresh(ins: Instruction) -> bool:
     return ins.kind in ("op", "vjp", "call") and id(ins.fn) in _FRESH
 
 
-_UNKNOWN = object()
-
-
 def _is_slot(ref: Any) -> bool:
     return isinstance(ref, tuple) and len(ref) == 2 and ref[0] == "slot"
-
-
-def _literal(ref: Any) -> Any:
-    """The Python value of a literal reference (an int, None, a tuple of ints ...), else _UNKNOWN."""
-    if isinstance(ref, _LITERALS):
-        return ref
-    if isinstance(ref, tuple) and len(ref) == 2 and ref[0] == "tuple":
-        values = [_literal(r) for r in ref[1]]
-        return _UNKNOWN if any(v is _UNKNOWN for v in values) else tuple(values)
-    return _UNKNOWN
 
 
 def _slot_refs(ins: Instruction) -> list[int]:

@@ -513,8 +513,7 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """Every module of the tree, this one first."""
-        for _, module in self.named_modules():
-            yield module
+        yield from self._tree()
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct sub-modules with their attribute names."""
@@ -541,9 +540,30 @@ class Module:
                 yield (f"{module_name}.{key}" if module_name else key), param
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Every parameter of the tree (what an optimizer is given)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        """Every parameter of the tree (what an optimizer is given), in the order of
+        :meth:`named_parameters`; shared ones once."""
+        # the same walk as named_parameters without building the dotted names: a model's
+        # parameters are often listed every step (a penalty, gradient clipping)
+        seen: set[int] = set()
+        for module in self._tree() if recurse else (self,):
+            for param in module._parameters.values():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
+
+    def _tree(self) -> list[Module]:
+        """Every module of the tree, this one first, in :meth:`named_modules`' order."""
+        seen: set[int] = set()
+        order: list[Module] = []
+        stack: list[Module] = [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            order.append(module)
+            stack.extend(reversed([c for c in module._modules.values() if c is not None]))
+        return order
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
         """Every buffer (persistent or not) with its dotted name (``bn.running_mean``)."""

@@ -75,19 +75,36 @@ sum_: Op = Op(
 )
 
 
+_ADD_REDUCE: Any = np.add.reduce
+
+
 def _mean_forward(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    if x.__class__ is np.ndarray and x.dtype.char in "fd" and x.size:
+        # np.mean's own steps for float32/float64 (the same sum, the same division by
+        # the count as an intp), without its Python wrapper
+        total = _ADD_REDUCE(x, axis=axis, keepdims=keepdims)
+        count = np.intp(_count(x.shape, axis))
+        if total.__class__ is np.ndarray:
+            return np.true_divide(total, count, out=total, casting="unsafe")
+        return total.dtype.type(total / count)
     return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def _mean_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    shape = _shape(x)
+    scale = 1.0 / max(_count(shape, axis), 1)
+    if g.__class__ is np.ndarray:  # first order: scale the small ḡ, then spread it out
+        scaled = (g if keepdims else g.reshape(_kept_shape(shape, axis))) * scale
+        out = np.empty(shape, dtype=scaled.dtype)
+        out[...] = scaled
+        return out
+    return broadcast_to(expand(g, shape, axis, keepdims), shape=shape) * scale
 
 
 mean: Op = Op(
     "mean",
     _mean_forward,
-    [
-        lambda g, ans, x, axis=None, keepdims=False: broadcast_to(
-            expand(g, _shape(x), axis, keepdims), shape=_shape(x)
-        )
-        * (1.0 / max(_count(_shape(x), axis), 1))
-    ],
+    [_mean_vjp],
     save_inputs=False,
     rules=["x̄ = ḡ / n broadcast over the averaged axes (n elements averaged)"],
     hint="axis must be in range for the tensor's ndim.",
@@ -364,6 +381,7 @@ def _prod_vjp(g: Any, ans: Any, x: Any, axis: Axis = None, keepdims: bool = Fals
 
 
 def _prod_jvp(tangents: list[Any], ans: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """ẏ = Σ_axis ẋᵢ · Π_{j ≠ i} xⱼ (products left and right of i: no division, exact at zeros)"""
     return sum_(tangents[0] * products_of_others(x, axis), axis=axis, keepdims=keepdims)
 
 
@@ -436,6 +454,8 @@ def _norm_vjp(g: Any, ans: Any, x: Any, ord: float = 2.0, axis: Axis = None, kee
 def _norm_jvp(
     tangents: list[Any], ans: Any, x: Any, ord: float = 2.0, axis: Axis = None, keepdims: bool = False
 ) -> Any:
+    """ẏ = Σ_axis s ⊙ ẋ, s = sign(x)·|x|^(p-1) / y^(p-1) (p = 2: x/y; 0 where y = 0); ±inf: s =
+    sign(x) at the extreme |x| (ties split evenly); p = 0: 0"""
     slope = norm_slope(x, ans, ord, axis, keepdims)
     return sum_(tangents[0] * slope, axis=axis, keepdims=keepdims)
 
@@ -524,16 +544,58 @@ def _swap_last(a: np.ndarray) -> np.ndarray:
     return np.swapaxes(a, -1, -2)
 
 
-def _polar_parts(x: Any, like: Any) -> tuple[Any, ...]:
-    """U, Uᵀ, V, Vᵀ, 1/(sᵢ + sⱼ) and 1/s of the thin SVD X = U S Vᵀ, as constants of
-    the dtype of ``like`` (the polar factor's rules are linear in ḡ or ṫ with them)."""
-    xv = np.asarray(value_of(x))
-    u, s, vt = np.linalg.svd(xv, full_matrices=False)
-    with np.errstate(divide="ignore"):
-        pair = 1.0 / (s[..., :, None] + s[..., None, :])
-        inv_s = 1.0 / s
-    parts = (u, _swap_last(u), _swap_last(vt), vt, pair, inv_s)
-    return tuple(mask(p, like) for p in parts)
+def _sylvester_forward(p: Any, c: Any) -> Any:
+    # Ω with S Ω + Ω S = C for S = (P + Pᵀ)/2, by S = W Λ Wᵀ: Ω = W ((Wᵀ C W) / (λᵢ + λⱼ)) Wᵀ
+    p, c = np.asarray(p), np.asarray(c)
+    lam, w = np.linalg.eigh((p + _swap_last(p)) / 2)
+    pair = lam[..., :, None] + lam[..., None, :]
+    scale = np.max(np.abs(lam), axis=-1, keepdims=True)[..., None]
+    if np.any(pair <= 10 * lam.shape[-1] * np.finfo(lam.dtype).eps * scale):
+        raise RuntimeError(
+            "nuclear_norm: its second and higher derivatives (the derivatives of the polar "
+            f"factor U Vᵀ) need every matrix of shape {p.shape[-2:]} to have full rank, "
+            f"but a singular value is {float(np.sqrt(max(np.min(lam), 0.0))):.3g} "
+            "(the derivative is unbounded there). Fix: use the first derivative only, or "
+            "move the matrix away from rank deficiency (e.g. add a small multiple of the identity)"
+        )
+    return w @ ((_swap_last(w) @ c @ w) / pair) @ _swap_last(w)
+
+
+def _sym(a: Any) -> Any:
+    return (a + _mT(a)) * 0.5
+
+
+def _sylvester_vjp_p(g: Any, ans: Any, p: Any, c: Any) -> Any:
+    # S dΩ + dΩ S = -(dS Ω + Ω dS): P̄ = -sym(C̄ Ωᵀ + Ωᵀ C̄) with C̄ = L⁻¹(Ḡ)
+    cbar = sylvester(p, g)
+    return -_sym(cbar @ _mT(ans) + _mT(ans) @ cbar)
+
+
+def _sylvester_jvp(tangents: list[Any], ans: Any, p: Any, c: Any) -> Any:
+    tp, tc = tangents
+    rhs = tc if tc is not None else np.zeros(_shape(ans), dtype=np.asarray(value_of(ans)).dtype)
+    if tp is not None:
+        sp = _sym(tp)
+        rhs = rhs - (sp @ ans + ans @ sp)
+    return sylvester(p, rhs)
+
+
+sylvester: Op = Op(
+    "sylvester",
+    _sylvester_forward,
+    # the map L(Ω) = S Ω + Ω S is self-adjoint (S symmetric): C̄ = L⁻¹(Ḡ)
+    [_sylvester_vjp_p, lambda g, ans, p, c: sylvester(p, g)],
+    save_output=True,
+    rules=[
+        "P̄ = -sym(C̄ Ωᵀ + Ωᵀ C̄), sym(A) = (A + Aᵀ)/2",
+        "C̄ = Ω̄ solved like C: S C̄ + C̄ S = Ḡ",
+    ],
+    math="Ω solving S Ω + Ω S = C, S = (P + Pᵀ)/2 positive definite (a Sylvester equation)",
+    jvp=_sylvester_jvp,
+    # Not in the table: a helper of polar's rules. Its rules are written with itself and
+    # matmul, so every order of polar (and of nuclear_norm) is exact.
+    register=False,
+)
 
 
 def _mT(a: Any) -> Any:
@@ -542,33 +604,35 @@ def _mT(a: Any) -> Any:
     return transpose(a, axes=tuple(axes))
 
 
-def _polar_vjp(g: Any, ans: Any, x: Any) -> Any:
-    # Q = U Vᵀ. With M = Uᵀ dX V, dQ = U Ω Vᵀ with Ωᵢⱼ = (Mᵢⱼ - Mⱼᵢ)/(sᵢ + sⱼ), plus, for a
-    # tall X, (I - U Uᵀ) dX V S⁻¹ Vᵀ and for a wide X, U S⁻¹ Uᵀ dX (I - V Vᵀ). The adjoint:
-    # X̄ = U ((K - Kᵀ) ⊙ F) Vᵀ + (I - U Uᵀ) Ḡ V S⁻¹ Vᵀ [tall] + U S⁻¹ Uᵀ Ḡ (I - V Vᵀ) [wide],
-    # with K = Uᵀ Ḡ V and F = 1/(sᵢ + sⱼ).
-    u, ut, v, vt, pair, inv_s = _polar_parts(x, g)
-    k = ut @ g @ v
-    out = u @ ((k - _mT(k)) * pair) @ vt
+def _polar_rule(d: Any, q: Any, x: Any) -> Any:
+    """The VJP (and, equally, the JVP) of Q = polar(X) for a square or tall X, applied to ``d``.
+
+    With P = Qᵀ X = V S Vᵀ (symmetric positive definite) and L(Ω) = P Ω + Ω P: the JVP is
+    Q̇ = Q L⁻¹(QᵀẊ - ẊᵀQ) + (I - QQᵀ) Ẋ P⁻¹ and the VJP X̄ = Q L⁻¹(QᵀḠ - ḠᵀQ) +
+    (I - QQᵀ) Ḡ P⁻¹: the same expression. Written with ``sylvester`` and matmul only (Q is the
+    op's own output, P⁻¹ = L⁻¹(2I)), so under ``create_graph`` or nested forward mode its
+    own derivative is exact, to every order.
+    """
+    qt = _mT(q)
+    p = qt @ x
+    b = qt @ d
+    out = q @ sylvester(p, b - _mT(b))
     rows, cols = _shape(x)[-2:]
     if rows > cols:
-        out = out + ((g - u @ (ut @ g)) @ v) * _row(inv_s) @ vt
-    if cols > rows:
-        out = out + u @ (_col(inv_s) * (ut @ (g - (g @ v) @ vt)))
+        two = np.broadcast_to(2.0 * np.eye(cols, dtype=np.asarray(value_of(p)).dtype), _shape(p))
+        out = out + (d - q @ b) @ sylvester(p, two)
     return out
+
+
+def _polar_vjp(g: Any, ans: Any, x: Any) -> Any:
+    rows, cols = _shape(x)[-2:]
+    if cols > rows:  # polar(Xᵀ) = polar(X)ᵀ: the wide case is the tall one transposed
+        return _mT(_polar_rule(_mT(g), _mT(ans), _mT(x)))
+    return _polar_rule(g, ans, x)
 
 
 def _polar_jvp(tangents: list[Any], ans: Any, x: Any) -> Any:
-    t = tangents[0]
-    u, ut, v, vt, pair, inv_s = _polar_parts(x, t)
-    m = ut @ t @ v
-    out = u @ ((m - _mT(m)) * pair) @ vt
-    rows, cols = _shape(x)[-2:]
-    if rows > cols:
-        out = out + ((t - u @ (ut @ t)) @ v) * _row(inv_s) @ vt
-    if cols > rows:
-        out = out + u @ (_col(inv_s) * (ut @ (t - (t @ v) @ vt)))
-    return out
+    return _polar_vjp(tangents[0], ans, x)  # the rule is self-adjoint (see _polar_rule)
 
 
 def _row(v: Any) -> Any:
@@ -583,21 +647,28 @@ polar: Op = Op(
     "polar",
     _polar_forward,
     [_polar_vjp],
+    save_output=True,
     rules=[
-        "X̄ = U ((K - Kᵀ) ⊙ F) Vᵀ + (I - UUᵀ) Ḡ V S⁻¹ Vᵀ [tall] + U S⁻¹ Uᵀ Ḡ (I - VVᵀ) [wide]; "
-        "K = Uᵀ Ḡ V, Fᵢⱼ = 1/(sᵢ + sⱼ) (full rank; U, S, V held constant: exact to first order)"
+        "X̄ = Q L⁻¹(QᵀḠ - ḠᵀQ) + (I - QQᵀ) Ḡ P⁻¹ [tall or square; wide: transposed], "
+        "P = QᵀX = V S Vᵀ, L(Ω) = PΩ + ΩP (full rank; written with Q itself and a Sylvester "
+        "solve, so exact to every order)"
     ],
     math="Q = U Vᵀ for X = U S Vᵀ (the polar factor, the gradient of the nuclear norm)",
     jvp=_polar_jvp,
-    # Not in the table: a helper of nuclear_norm's rule. Its own rule holds U, S and V
-    # constant, which is exact for its first derivative (so nuclear_norm's second
-    # derivative is right, and checked) but not for its second (nuclear_norm's third).
+    # Not in the table: a helper of nuclear_norm's rule. Its rules are written with Q (its
+    # own output), ``sylvester`` and matmul, so nuclear_norm's derivatives of every order
+    # are exact (the third is checked by tests/test_higher_order.py).
     register=False,
 )
 
 
 def _nuclear_vjp(g: Any, ans: Any, x: Any) -> Any:
     return _col(_col(g)) * polar(x)
+
+
+def _nuclear_jvp(tangents: list[Any], ans: Any, x: Any) -> Any:
+    """ẏ = Σ (U Vᵀ) ⊙ Ẋ = tr(Uᵀ Ẋ V) for X = U S Vᵀ (full rank)"""
+    return sum_(tangents[0] * polar(x), axis=(-2, -1))
 
 
 nuclear_norm: Op = Op(
@@ -607,5 +678,5 @@ nuclear_norm: Op = Op(
     rules=["X̄ = ḡ · U Vᵀ for X = U S Vᵀ (full rank)"],
     hint="the last two axes hold the matrices.",
     math="y = Σᵢ sᵢ(X) (the sum of the singular values, over the last two axes)",
-    jvp=lambda tangents, ans, x: sum_(tangents[0] * polar(x), axis=(-2, -1)),
+    jvp=_nuclear_jvp,
 )

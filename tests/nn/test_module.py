@@ -470,3 +470,16 @@ def test_module_scopes_for_the_pictures_come_from_a_global_forward_hook():
     assert replaced.grad_fn.scope is None and replaced.grad_fn.inputs[0].grad_fn.scope[0] is m
     with am.no_grad():
         assert m(x).grad_fn is None  # nothing recorded, nothing tagged
+
+
+def test_parameters_and_modules_follow_the_named_order_with_shared_parts_once():
+    shared = nn.Linear(3, 3)
+    inner = nn.Sequential(shared, nn.ReLU(), nn.Linear(3, 2, bias=False))
+    model = nn.Sequential(nn.Linear(4, 3), inner, shared, nn.Sequential(nn.Tanh(), inner))
+    model[0].bias = None  # a parameter slot set to None is skipped
+    named = [p for _, p in model.named_parameters()]
+    assert [id(p) for p in model.parameters()] == [id(p) for p in named]
+    assert len(named) == 4  # weight of model[0]; shared weight and bias; the last weight
+    assert [id(m) for m in model.modules()] == [id(m) for _, m in model.named_modules()]
+    assert [id(p) for p in model.parameters(recurse=False)] == []
+    assert [id(p) for p in shared.parameters(recurse=False)] == [id(shared.weight), id(shared.bias)]
