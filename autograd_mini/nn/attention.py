@@ -7,9 +7,12 @@ side, go through ``out_proj``. The parameters are PyTorch's: ``in_proj_weight``
 (3·embed_dim, embed_dim) stacking W_q, W_k, W_v, ``in_proj_bias`` (3·embed_dim,) and the
 Linear ``out_proj`` (``out_proj.weight``, ``out_proj.bias``); with ``kdim``/``vdim``
 different from ``embed_dim``, ``q_proj_weight``, ``k_proj_weight`` and ``v_proj_weight``
-replace ``in_proj_weight``. Everything is composed of library ops (``linear``,
-``reshape``, ``transpose``, ``matmul``, ``softmax``), so gradients of every order come
-from the engine.
+replace ``in_proj_weight``; with ``add_bias_kv``, ``bias_k`` and ``bias_v`` (1, 1,
+embed_dim) are appended to the projected keys and values, and with ``add_zero_attn`` an
+all-zeros key and value, as extra source positions every query can attend to.
+Everything is composed of library ops (``linear``, ``reshape``, ``transpose``,
+``concatenate``, ``matmul``, ``softmax``), so gradients of every order come from the
+engine.
 """
 
 from __future__ import annotations
@@ -46,8 +49,19 @@ class MultiheadAttention(Module):
     ``scaled_dot_product_attention``'s boolean mask), or float, added to the scores.
     ``is_causal=True`` without ``attn_mask`` builds the causal mask (PyTorch asks for the
     mask itself with this hint). ``dropout`` drops attention weights in training mode.
+
+    ``add_bias_kv=True`` adds the parameters ``bias_k`` and ``bias_v`` of shape
+    (1, 1, embed_dim), appended after the projections as one more key and value position
+    for every sample; ``add_zero_attn=True`` then appends one all-zeros key and value
+    position (zero in every head). Each adds a source column to the scores, so the weights
+    are (N, L, S + extra) with extra = add_bias_kv + add_zero_attn. Masks are still given
+    for the S key positions passed in; the layer pads them with a column that leaves the
+    extra positions in (PyTorch's ``F.pad(mask, (0, 1))``), so even a query whose every
+    given key is masked attends to them.
+
     Weights start as PyTorch's: Xavier-uniform projections, zero biases, ``out_proj``'s
-    weight as a Linear's. ``dtype``, ``seed`` and ``generator`` are keyword-only.
+    weight as a Linear's, Xavier-normal ``bias_k`` and ``bias_v``. ``dtype``, ``seed`` and
+    ``generator`` are keyword-only.
 
     >>> import numpy as np
     >>> from autograd_mini import nn
@@ -58,6 +72,11 @@ class MultiheadAttention(Module):
     ((5, 3, 8), (3, 5, 5))
     >>> list(mha.state_dict())
     ['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']
+    >>> extra = nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True, seed=0)
+    >>> extra(x, x, x)[1].shape  # two more source positions: bias_k/bias_v, then zeros
+    (3, 5, 7)
+    >>> list(extra.state_dict())
+    ['in_proj_weight', 'in_proj_bias', 'bias_k', 'bias_v', 'out_proj.weight', 'out_proj.bias']
     """
 
     def __init__(
@@ -86,8 +105,6 @@ class MultiheadAttention(Module):
                 f"{who}: embed_dim={embed_dim} must be divisible by num_heads={num_heads} "
                 f"(each head gets embed_dim // num_heads features)"
             )
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError(f"{who}: add_bias_kv and add_zero_attn are not supported")
         if not isinstance(dropout, (int, float)) or not 0.0 <= float(dropout) <= 1.0:
             raise ValueError(f"{who}: dropout must be a probability in [0, 1], got {dropout!r}")
         if seed is not None and generator is not None:
@@ -117,13 +134,22 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.zeros(3 * e, dtype=dt))
         else:
             self.register_parameter("in_proj_bias", None)
+        # registered before out_proj, so the state_dict keys come in PyTorch's order
+        if add_bias_kv:
+            self.bias_k = Parameter(np.zeros((1, 1, e), dtype=dt))
+            self.bias_v = Parameter(np.zeros((1, 1, e), dtype=dt))
+        else:
+            self.register_parameter("bias_k", None)
+            self.register_parameter("bias_v", None)
+        self.add_zero_attn = bool(add_zero_attn)
         self._rng = init.as_generator(generator if generator is not None else seed, who)
         self.out_proj = Linear(e, e, bias=bias, dtype=dt, generator=self._rng)
         self.reset_parameters(self._rng)
 
     def reset_parameters(self, generator: init.Generator = None) -> None:
         """PyTorch's initialisation: Xavier-uniform projections, zero biases; ``out_proj``
-        keeps a Linear's weight, its bias is zeroed."""
+        keeps a Linear's weight, its bias is zeroed; ``bias_k`` and ``bias_v`` (with
+        ``add_bias_kv``) are Xavier-normal, std = √(2 / (E + E)) for their (1, 1, E) shape."""
         rng = init.as_generator(generator, "MultiheadAttention")
         if self._qkv_same_embed_dim:
             init.xavier_uniform_(self.in_proj_weight, generator=rng)
@@ -134,6 +160,10 @@ class MultiheadAttention(Module):
             init.zeros_(self.in_proj_bias)
         if self.out_proj.bias is not None:
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k, generator=rng)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v, generator=rng)
 
     def forward(
         self,
@@ -176,12 +206,16 @@ class MultiheadAttention(Module):
                 f"query of shape {tuple(_shape(query))} (layout {layout})"
             )
         q, k, v = self._project(q, k, v, self_attention)
+        k, v = self._extra_positions(k, v)
+        extra = k.shape[0] - source
         heads, d = self.num_heads, self.head_dim
         # (L, N, E) -> (N, heads, L, d): one batch of attention per sample and head
         q = ops.transpose(q.reshape(length, n, heads, d), (1, 2, 0, 3))
-        k = ops.transpose(k.reshape(source, n, heads, d), (1, 2, 0, 3))
-        v = ops.transpose(v.reshape(source, n, heads, d), (1, 2, 0, 3))
+        k = ops.transpose(k.reshape(source + extra, n, heads, d), (1, 2, 0, 3))
+        v = ops.transpose(v.reshape(source + extra, n, heads, d), (1, 2, 0, 3))
         mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, source, batched, q.dtype)
+        if mask is not None and extra:
+            mask = _pad_columns(mask, extra)
         p = self.dropout if self.training else 0.0
         out, weights = functional._attention(q, k, v, mask, p, False, None, self._rng, who)
         out = ops.transpose(out, (2, 0, 1, 3)).reshape(length, n, self.embed_dim)
@@ -217,6 +251,19 @@ class MultiheadAttention(Module):
             _linear(v, weights[2], biases[2]),
         )
 
+    def _extra_positions(self, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        """Projected (S, N, E) keys and values with PyTorch's extra source positions
+        appended: ``bias_k``/``bias_v`` for every sample (``add_bias_kv``), then zeros
+        (``add_zero_attn``; a row of zeros is zeros in every head)."""
+        n, e = k.shape[1], self.embed_dim
+        if self.bias_k is not None and self.bias_v is not None:
+            k = ops.concatenate([k, ops.broadcast_to(self.bias_k, (1, n, e))], axis=0)
+            v = ops.concatenate([v, ops.broadcast_to(self.bias_v, (1, n, e))], axis=0)
+        if self.add_zero_attn:
+            k = ops.concatenate([k, np.zeros((1, n, e), dtype=k.dtype)], axis=0)
+            v = ops.concatenate([v, np.zeros((1, n, e), dtype=v.dtype)], axis=0)
+        return k, v
+
     def _mask(
         self,
         attn_mask: Any,
@@ -228,8 +275,15 @@ class MultiheadAttention(Module):
         batched: bool,
         dtype: np.dtype[Any],
     ) -> Any:
-        """One additive mask broadcasting to (N, heads, L, S), or None."""
+        """One additive mask broadcasting to (N, heads, L, S), or None (S: the key
+        positions given, before the extra ones of ``add_bias_kv``/``add_zero_attn``)."""
         who = "MultiheadAttention"
+        note = ""
+        if self.bias_k is not None or self.add_zero_attn:
+            note = (
+                "; masks cover only the S key positions passed in, the layer adds the "
+                "columns for the add_bias_kv/add_zero_attn positions itself"
+            )
         parts: list[Any] = []
         if attn_mask is None and is_causal:
             attn_mask = ~np.tril(np.ones((length, source), dtype=bool))
@@ -243,7 +297,7 @@ class MultiheadAttention(Module):
                 raise ValueError(
                     f"{who}: attn_mask has shape {tuple(m.shape)}, expected (L, S) = "
                     f"{(length, source)} or (N·num_heads, L, S) = "
-                    f"{(n * self.num_heads, length, source)}"
+                    f"{(n * self.num_heads, length, source)}{note}"
                 )
         if key_padding_mask is not None:
             m = _additive(key_padding_mask, dtype, who, "key_padding_mask")
@@ -251,7 +305,7 @@ class MultiheadAttention(Module):
             if tuple(m.shape) != expected:
                 form = "(N, S)" if batched else "(S,) for unbatched inputs"
                 raise ValueError(
-                    f"{who}: key_padding_mask has shape {tuple(m.shape)}, expected {form}: {expected}"
+                    f"{who}: key_padding_mask has shape {tuple(m.shape)}, expected {form}: {expected}{note}"
                 )
             parts.append(m.reshape(n, 1, 1, source))
         if not parts:
@@ -268,12 +322,26 @@ class MultiheadAttention(Module):
             parts.append(f"dropout={self.dropout}")
         if self.batch_first:
             parts.append("batch_first=True")
+        if self.bias_k is not None:
+            parts.append("add_bias_kv=True")
+        if self.add_zero_attn:
+            parts.append("add_zero_attn=True")
         return ", ".join(parts)
 
 
 def _shape(x: Any) -> tuple[int, ...]:
     """The shape of a user's input, for messages."""
     return tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+
+
+def _pad_columns(mask: Any, extra: int) -> Any:
+    """An additive mask (..., S) with ``extra`` zero columns appended: the extra key
+    positions are not masked. A float Tensor mask stays differentiable (its gradient
+    is the first S columns of the padded mask's)."""
+    zeros = np.zeros((*mask.shape[:-1], extra), dtype=mask.dtype)
+    if isinstance(mask, Tensor):
+        return ops.concatenate([mask, zeros], axis=-1)
+    return np.concatenate([mask, zeros], axis=-1)
 
 
 def _additive(mask: Any, dtype: np.dtype[Any], who: str, what: str) -> Any:
