@@ -239,6 +239,7 @@ def _with_bias(out: Any, tb: Any, n: int) -> Any:
 
 
 def _conv_jvp(tangents: list[Any], ans: Any, x: Any, w: Any, b: Any, **p: Any) -> Any:
+    """ẏ = conv(ẋ, w) + conv(x, ẇ) + ḃ[o] (bilinear in x and w, linear in b)"""
     tx, tw, tb = tangents
     out = None
     if tx is not None:
@@ -282,6 +283,7 @@ def _conv_transpose_vjp_b(g: Any, ans: Any, x: Any, w: Any, b: Any, shape: Ints 
 
 
 def _conv_transpose_jvp(tangents: list[Any], ans: Any, x: Any, w: Any, b: Any, **p: Any) -> Any:
+    """ẏ = conv_transpose(ẋ, w) + conv_transpose(x, ẇ) + ḃ[c] (bilinear in x and w, linear in b)"""
     tx, tw, tb = tangents
     out = None
     if tx is not None:

@@ -135,13 +135,18 @@ def _inv_forward(a: Any) -> Any:
         raise _singular("inv") from None
 
 
+def _inv_jvp(t: Sequence[Any], ans: Any, a: Any) -> Any:
+    """Ẏ = -Y Ȧ Y (Y = A⁻¹)"""
+    return -matmul(matmul(ans, t[0]), ans)
+
+
 inv_op: Op = Op(
     "inv",
     _inv_forward,
     [lambda g, ans, a: -matmul(matmul(mT(ans), g), mT(ans))],
     save_inputs=False,
     save_output=True,
-    jvp=lambda t, ans, a: -matmul(matmul(ans, t[0]), ans),
+    jvp=_inv_jvp,
     rules=["Ā = -Yᵀ Ḡ Yᵀ (Y = A⁻¹)"],
     math="Y = A⁻¹",
     doc="Inverse of square matrices.",
@@ -164,6 +169,7 @@ def _solve_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 def _solve_jvp(t: Sequence[Any], ans: Any, a: Any, b: Any) -> Any:
+    """Ẋ = A⁻¹ (Ḃ - Ȧ X) (a solve with A)"""
     rhs = None
     if t[1] is not None:
         rhs = t[1]
@@ -196,12 +202,17 @@ def _det_vjp(g: Any, ans: Any, a: Any) -> Any:
     return expand_dims(expand_dims(g * ans, axis=-1), axis=-1) * mT(inv_op(a))
 
 
+def _det_jvp(t: Sequence[Any], ans: Any, a: Any) -> Any:
+    """ẏ = det(A) · tr(A⁻¹ Ȧ) (A invertible)"""
+    return ans * trace(matmul(inv_op(a), t[0]))
+
+
 det_op: Op = Op(
     "det",
     np.linalg.det,
     [_det_vjp],
     save_output=True,
-    jvp=lambda t, ans, a: ans * trace(matmul(inv_op(a), t[0])),
+    jvp=_det_jvp,
     rules=["Ā = ḡ · det(A) · A⁻ᵀ (A invertible)"],
     math="y = det A",
     doc="Determinant of square matrices.",
@@ -217,12 +228,17 @@ def _slogdet_vjp(g: Any, ans: Any, a: Any) -> Any:
     return expand_dims(expand_dims(g, axis=-1), axis=-1) * mT(inv_op(a))
 
 
+def _slogdet_jvp(t: Sequence[Any], ans: Any, a: Any) -> Any:
+    """ẏ = tr(A⁻¹ Ȧ) (A invertible)"""
+    return trace(matmul(inv_op(a), t[0]))
+
+
 slogdet_op: Op = Op(
     "slogdet",
     lambda a: np.linalg.slogdet(a)[1],
     [_slogdet_vjp],
     save_output=True,
-    jvp=lambda t, ans, a: trace(matmul(inv_op(a), t[0])),
+    jvp=_slogdet_jvp,
     rules=["Ā = ḡ · A⁻ᵀ (A invertible)"],
     math="y = log |det A|",
     doc="Logarithm of the absolute determinant of square matrices.",
@@ -258,6 +274,7 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
 
 
 def _cholesky_jvp(t: Sequence[Any], ans: Any, a: Any) -> Any:
+    """L̇ = L Φ(L⁻¹ sym(Ȧ) L⁻ᵀ), Φ = lower triangle with halved diagonal, sym(X) = (X + Xᵀ)/2"""
     linv = inv_op(ans)
     return matmul(ans, _phi(matmul(matmul(linv, _sym(t[0])), mT(linv))))
 
@@ -325,6 +342,8 @@ def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:
 
 
 def _eigh_jvp(t: Sequence[Any], ans: Any, a: Any, UPLO: str = "L") -> Any:
+    """ẇ = diag(K), V̇ = V (F ∘ K), K = Vᵀ sym(Ȧ) V, F_ij = 1/(w_j - w_i) (i ≠ j), F_ii = 0
+    (distinct eigenvalues)"""
     w, v = _eigh_parts(ans, a)
     n = shape_of(a)[-1]
     eye = np.eye(n, dtype=_float(a))
@@ -417,6 +436,9 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
 
 
 def _svd_jvp(t: Sequence[Any], ans: Any, a: Any, full_matrices: bool = False) -> Any:
+    """Ṡ = diag(P), U̇ = U F∘(P S + S Pᵀ) + (I - UUᵀ) Ȧ V S⁻¹ [tall], V̇ = V F∘(S P + Pᵀ S) + (I - VVᵀ)
+    Ȧᵀ U S⁻¹ [wide], Vḣ = V̇ᵀ; P = Uᵀ Ȧ V, F_ij = 1/(s_j² - s_i²) (i ≠ j), F_ii = 0 (distinct
+    singular values, nonzero if m ≠ n; full_matrices' extra vectors: NaN)"""
     m, n = shape_of(a)[-2:]
     k = min(m, n)
     u, s, vh = unpack(ans, _svd_shapes(a, full_matrices))
@@ -541,6 +563,8 @@ def _qr_square_jvp(q: Any, r: Any, dx: Any) -> tuple[Any, Any]:
 
 
 def _qr_jvp(t: Sequence[Any], ans: Any, a: Any, mode: str = "reduced") -> Any:
+    """Q̇ = Ȧ R⁻¹ + Q (Ω - C), Ṙ = (C - Ω) R, C = Qᵀ Ȧ R⁻¹, Ω = tril₋₁(C) - tril₋₁(C)ᵀ (m ≥ n, full
+    column rank; for m < n, A = [X | Y]: X's rule, and Ṙ_Y = Q̇ᵀ Y + Qᵀ Ẏ)"""
     m, n = shape_of(a)[-2:]
     q, r = unpack(ans, _qr_shapes(a, mode))
     extra = mode == "complete" and m > n
@@ -616,6 +640,7 @@ def _pinv_vjp(g: Any, ans: Any, a: Any) -> Any:
 
 
 def _pinv_jvp(t: Sequence[Any], ans: Any, a: Any) -> Any:
+    """Ẋ = -X Ȧ X + X Xᵀ Ȧᵀ (I - A X) + (I - X A) Ȧᵀ Xᵀ X, X = A⁺ (full rank)"""
     _full_rank(a, "pinv")
     m, n = shape_of(a)[-2:]
     x, da = ans, t[0]
@@ -673,6 +698,7 @@ def _lstsq_vjp_b(g: Any, ans: Any, a: Any, b: Any, rcond: float | None = None) -
 
 
 def _lstsq_jvp(t: Sequence[Any], ans: Any, a: Any, b: Any, rcond: float | None = None) -> Any:
+    """Ẋ = -A⁺ Ȧ X + A⁺A⁺ᵀ Ȧᵀ R + (I - A⁺A) Ȧᵀ A⁺ᵀ X + A⁺ Ḃ, R = B - A X (full rank)"""
     _full_rank(a, "lstsq")
     n = shape_of(a)[-1]
     p = pinv_op(a)
@@ -757,6 +783,8 @@ def _norm_vjp(g: Any, ans: Any, x: Any, ord: float = 2.0, axis: Any = None, keep
 def _norm_jvp(
     t: Sequence[Any], ans: Any, x: Any, ord: float = 2.0, axis: Any = None, keepdims: bool = False
 ) -> Any:
+    """ẏ = Σ_axes s ⊙ ẋ, s = sign(x) |x|^(p-1) / y^(p-1) (p = 2: x / y; 0 where y = 0); p = ±∞: s =
+    sign(x) at the entries of largest/smallest |x| (ties split evenly); p = 0: 0"""
     ones = np.ones(shape_of(ans), dtype=dtype_of(ans))
     row = _norm_vjp(ones, ans, x, ord=ord, axis=axis, keepdims=keepdims)
     return sum_(row * t[0], axis=axis, keepdims=keepdims)

@@ -236,7 +236,7 @@ def _einsum_vjp(
 
 
 def _einsum_jvp(tangents: Sequence[Any], ans: Any, *operands: Any, subscripts: str = "") -> Any:
-    """Multilinear: Σₖ einsum(subscripts, ..., ṫₖ in place of operand k, ...)."""
+    """ẏ = Σₖ einsum(subscripts, x₁, …, ẋₖ, …, xₙ) (multilinear: operand k replaced by its tangent)"""
     total = None
     for k, t in enumerate(tangents):
         if t is None:

@@ -223,6 +223,7 @@ def _max_pool_vjp(g: Any, ans: Any, x: Any, **params: Any) -> Any:
 
 
 def _max_pool_jvp(tangents: list[Any], ans: Any, x: Any, **params: Any) -> Any:
+    """ẏ = pool_gather(ẋ, first-maximum masks): ẏ[n, c, p] = ẋ at its window's first maximum"""
     (t,) = tangents
     return pool_gather(t, masks=_masks_of(x, ans, params), **params)
 

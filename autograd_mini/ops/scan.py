@@ -145,7 +145,8 @@ def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int = 0) -> Any:
 
 
 def _cumprod_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = 0) -> Any:
-    # ẏₖ = Σ_{i ≤ k} ṫᵢ Π_{j ≤ k, j ≠ i} xⱼ, split like the VJP at the first zero
+    """ẏₖ = Σ_{i ≤ k} ẋᵢ Π_{j ≤ k, j ≠ i} xⱼ (= yₖ Σ_{i ≤ k} ẋᵢ / xᵢ before a slice's first zero)"""
+    # split like the VJP at the first zero
     t = tangents[0]
     xv = np.asarray(value_of(x))
     if not np.any(xv == 0):
@@ -207,7 +208,7 @@ def _logcumsumexp_vjp(g: Any, ans: Any, x: Any, axis: int = 0) -> Any:
 
 
 def _logcumsumexp_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = 0) -> Any:
-    # ẏₖ = Σ_{j ≤ k} ṫⱼ e^{xⱼ - yₖ}, summed in log space for each sign of ṫ
+    """ẏₖ = Σ_{j ≤ k} ẋⱼ · exp(xⱼ - yₖ) (summed in log space for each sign of ẋ)"""
     log_pos, log_neg = _signed_log_parts(tangents[0])
     up = logcumsumexp(log_pos + x, axis=axis)
     down = logcumsumexp(log_neg + x, axis=axis)
