@@ -190,8 +190,9 @@ def apply_op(op: Any, args: tuple[Any, ...], params: dict[str, Any] | None) -> T
     return t
 
 
-def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
-    """``apply_op`` for a Tensor ``x`` and one more operand: the operators' fast path.
+def apply_binary(op: Any, x: Any, y: Any) -> Tensor:
+    """``apply_op`` for two operands, at least one a Tensor: the operators' fast path
+    (``x + y`` and, reflected, ``2 * x``).
 
     Same behaviour as :func:`apply_op` (which it defers to in anomaly mode and on
     errors), without building argument lists.
@@ -199,18 +200,12 @@ def apply_binary(op: Any, x: Tensor, y: Any) -> Tensor:
     st = state
     if st.detour or op.forward_saving is not None:  # anomaly, forward mode, recording, residuals
         return apply_op(op, (x, y), None)
-    if isinstance(y, Tensor):
-        try:
-            out = op.forward(x._data, y._data)
-        except (ValueError, TypeError, IndexError):
-            return apply_op(op, (x, y), None)  # re-raises with the op's name and shapes
-        requires_grad = x.requires_grad or y.requires_grad
-    else:
-        try:
-            out = op.forward(x._data, y)
-        except (ValueError, TypeError, IndexError):
-            return apply_op(op, (x, y), None)
-        requires_grad = x.requires_grad
+    x_tensor, y_tensor = isinstance(x, Tensor), isinstance(y, Tensor)
+    try:
+        out = op.forward(x._data if x_tensor else x, y._data if y_tensor else y)
+    except (ValueError, TypeError, IndexError):
+        return apply_op(op, (x, y), None)  # re-raises with the op's name and shapes
+    requires_grad = (x_tensor and x.requires_grad) or (y_tensor and y.requires_grad)
     if out.__class__ is not np.ndarray:
         out = np.asarray(out)
     t = Tensor.__new__(Tensor)

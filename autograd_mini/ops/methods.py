@@ -191,31 +191,31 @@ class TensorMethods:
         return apply_binary(_b.add, self, _operand(other, "add"))
 
     def __radd__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.add, (_operand(other, "add"), self), None)
+        return apply_binary(_b.add, _operand(other, "add"), self)
 
     def __sub__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_b.sub, self, _operand(other, "sub"))
 
     def __rsub__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.sub, (_operand(other, "sub"), self), None)
+        return apply_binary(_b.sub, _operand(other, "sub"), self)
 
     def __mul__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_b.mul, self, _operand(other, "mul"))
 
     def __rmul__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.mul, (_operand(other, "mul"), self), None)
+        return apply_binary(_b.mul, _operand(other, "mul"), self)
 
     def __truediv__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_b.div, self, _operand(other, "div"))
 
     def __rtruediv__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.div, (_operand(other, "div"), self), None)
+        return apply_binary(_b.div, _operand(other, "div"), self)
 
     def __pow__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_b.pow_, self, _operand(other, "pow"))
 
     def __rpow__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.pow_, (_operand(other, "pow"), self), None)
+        return apply_binary(_b.pow_, _operand(other, "pow"), self)
 
     # floor-mod and floor division (Python's % and //, NumPy's, torch.remainder's sign
     # convention): x % y has x̄ = ḡ, ȳ = -ḡ·⌊x/y⌋; x // y has zero gradient
@@ -223,19 +223,19 @@ class TensorMethods:
         return apply_binary(_b.remainder, self, _operand(other, "remainder"))
 
     def __rmod__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.remainder, (_operand(other, "remainder"), self), None)
+        return apply_binary(_b.remainder, _operand(other, "remainder"), self)
 
     def __floordiv__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_b.floor_divide, self, _operand(other, "floor_divide"))
 
     def __rfloordiv__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_b.floor_divide, (_operand(other, "floor_divide"), self), None)
+        return apply_binary(_b.floor_divide, _operand(other, "floor_divide"), self)
 
     def __matmul__(self: Tensor, other: Any) -> Tensor:
         return apply_binary(_l.matmul, self, _operand(other, "matmul"))
 
     def __rmatmul__(self: Tensor, other: Any) -> Tensor:
-        return apply_op(_l.matmul, (_operand(other, "matmul"), self), None)
+        return apply_binary(_l.matmul, _operand(other, "matmul"), self)
 
     def __neg__(self: Tensor) -> Tensor:
         return apply_unary(_u.neg, self)
