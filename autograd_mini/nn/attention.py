@@ -24,7 +24,7 @@ import numpy as np
 from .. import dtypes
 from ..ops import api as ops
 from ..ops import linalg
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from . import functional, init
 from .layers import Linear
 from .module import Module, Parameter
@@ -347,9 +347,13 @@ def _pad_columns(mask: Any, extra: int) -> Any:
 def _additive(mask: Any, dtype: np.dtype[Any], who: str, what: str) -> Any:
     """A MultiheadAttention mask as a float to add: bool True (left out) -> -inf, False -> 0."""
     m = mask if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype == np.bool_:
-        values = m.data if isinstance(m, Tensor) else m
-        return np.where(values, -np.inf, 0.0).astype(dtype)
+    if m.dtype == np.bool_:  # made from the mask's values: a compiled step makes it per call
+        return Tensor._wrap(traced_values(_bool_to_additive, (m,), {"dtype": dtype}))
     if m.dtype.kind != "f":
         raise TypeError(f"{who}: {what} must be bool or floating point, got {m.dtype}")
     return m if isinstance(m, Tensor) else m.astype(dtype, copy=False)
+
+
+def _bool_to_additive(values: np.ndarray, dtype: Any) -> np.ndarray:
+    """A boolean mask as the float to add to the scores: True (left out) -> -inf, False -> 0."""
+    return np.asarray(np.where(values, -np.inf, 0.0).astype(dtype))

@@ -21,7 +21,7 @@ import numpy as np
 from .. import dtypes
 from ..ops import embedding as embedding_ops
 from ..ops.convert import as_tensor
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from . import init
 from .module import Module, Parameter
 
@@ -29,15 +29,22 @@ __all__ = ["Embedding", "embedding"]
 
 
 def _indices(input: Any, num: int, who: str) -> np.ndarray:
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    """The integer indices' array, checked to lie in [0, num) (a compiled step checks each
+    call's indices again: a negative one would otherwise pick a row from the end)."""
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{who}: indices must be integers, got {idx.dtype}; use x.astype(np.int64)")
+    traced_values(_check_rows, (input if isinstance(input, Tensor) else idx,), {"num": num, "who": who})
+    return idx
+
+
+def _check_rows(idx: np.ndarray, num: int, who: str) -> None:
+    """IndexError unless every index lies in [0, num)."""
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError(
             f"{who}: indices must lie in [0, {num}) for a table of {num} rows, got values in "
             f"[{idx.min()}, {idx.max()}]"
         )
-    return idx
 
 
 def _padding_index(padding_idx: int | None, num: int, who: str) -> int | None:

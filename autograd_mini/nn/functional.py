@@ -315,14 +315,22 @@ def _clamp_shift(v: np.ndarray, eps: float) -> np.ndarray:
 
 
 def _label_picks(
-    labels: np.ndarray, ignore_index: int, dtype: Any, weight: np.ndarray | None, smoothing: float
+    labels: np.ndarray,
+    ignore_index: int,
+    dtype: Any,
+    weight: np.ndarray | None,
+    smoothing: float,
+    check: tuple[int, str] | None = None,
 ) -> tuple[np.ndarray, ...]:
     """The arrays class-index losses compute from the labels, by one function so that a
     compiled step replays it on each batch's labels: the weight of each position (the mask
     of kept positions, times ``weight[label]`` for a fixed weight array), that mask times
     ``smoothing`` (ε/C), 1/Σ weights (0 if nothing counts), nan if nothing counts (else 0),
     the labels with ignored ones
-    replaced by class 0, and the index grids of the other axes."""
+    replaced by class 0, and the index grids of the other axes. ``check`` = (C, who):
+    first check the labels as :func:`_class_labels` does (a compiled step's replays)."""
+    if check is not None:
+        _check_labels(labels, check[0], ignore_index, check[1])
     keep = labels != ignore_index
     safe = np.asarray(np.where(keep, labels, 0))
     mask = keep.astype(dtype)
@@ -333,9 +341,41 @@ def _label_picks(
     return (tw, mask * smoothing, inv, nothing, safe, *np.indices(labels.shape, sparse=True))
 
 
-def _no_ignored(labels: np.ndarray, ignore_index: int) -> None:
+def _is_zero(v: np.ndarray) -> np.ndarray:
+    """``v == 0`` as a boolean array (a test a compiled step recomputes)."""
+    return np.asarray(v == 0)
+
+
+def _check_probabilities(values: np.ndarray) -> None:
+    """binary_cross_entropy's input check: ValueError unless every value lies in [0, 1]."""
+    if values.size and (np.nanmin(values) < 0.0 or np.nanmax(values) > 1.0):
+        raise ValueError(
+            f"binary_cross_entropy: the input must be probabilities in [0, 1], got values "
+            f"in [{np.nanmin(values):.4g}, {np.nanmax(values):.4g}]; apply a sigmoid "
+            f"first or use binary_cross_entropy_with_logits on raw scores"
+        )
+
+
+def _check_variances(values: np.ndarray) -> None:
+    """gaussian_nll_loss's check: ValueError if a variance is negative."""
+    if (values < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entries; variances must be >= 0")
+
+
+def _similarity_targets(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """cosine_embedding_loss's targets as the masks (y == 1, y == -1); ValueError for any
+    other value."""
+    similar, dissimilar = y == 1, y == -1
+    if not (similar | dissimilar).all():
+        raise ValueError("cosine_embedding_loss: the target must hold 1 (similar) or -1 (dissimilar)")
+    return np.asarray(similar), np.asarray(dissimilar)
+
+
+def _no_ignored(labels: np.ndarray, ignore_index: int, classes: int) -> None:
     """A compiled step traced on labels with no ``ignore_index`` runs the fused loss: a
-    replay on labels that hold it would need the other program, so it stops instead."""
+    replay on labels that hold it would need the other program, so it stops instead.
+    The labels are checked first, as :func:`_class_labels` does."""
+    _check_labels(labels, classes, ignore_index, "cross_entropy")
     if (labels == ignore_index).any():
         raise ValueError(
             f"cross_entropy in a compiled step: this batch has labels equal to "
@@ -383,13 +423,7 @@ def binary_cross_entropy(
     Prefer :func:`binary_cross_entropy_with_logits` on raw scores: it is stable.
     """
     p, y = _pair(input, target, "binary_cross_entropy")
-    values = p.data
-    if values.size and (np.nanmin(values) < 0.0 or np.nanmax(values) > 1.0):
-        raise ValueError(
-            f"binary_cross_entropy: the input must be probabilities in [0, 1], got values "
-            f"in [{np.nanmin(values):.4g}, {np.nanmax(values):.4g}]; apply a sigmoid "
-            f"first or use binary_cross_entropy_with_logits on raw scores"
-        )
+    traced_values(_check_probabilities, (p,))  # a compiled step checks each batch again
     loss = apply_op(_bce_op, (p, y), None)  # one op: PyTorch's gradient rule
     return _reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction, "binary_cross_entropy")
 
@@ -531,9 +565,12 @@ def cross_entropy(
     ):
         # the common case as one fused op: its VJP is softmax(z) - onehot(y)
         # traced: a replay checks that its batch ignores nothing, where the fused op would
-        # read an ignored label as a class (out of [-C, C) it raises an IndexError itself)
+        # read an ignored label as a class (out of [-C, C) it raises an IndexError itself,
+        # so the common ignore_index=-100 costs the program no extra call)
         if _modes.recorder is not None and -logits.shape[1] <= ignore_index < logits.shape[1]:
-            traced_values(_no_ignored, (labels,), {"ignore_index": ignore_index})
+            traced_values(
+                _no_ignored, (labels,), {"ignore_index": ignore_index, "classes": logits.shape[1]}
+            )
         return apply_op(loss_ops.softmax_cross_entropy, (logits, labels), {"reduction": reduction})
     logp = ops.log_softmax(logits, class_axis)
     return _class_index_loss(logp, labels, weight, reduction, ignore_index, smoothing, who)
@@ -550,7 +587,7 @@ def _probability_loss(
     terms = logp * q
     if weight is not None:
         w = _class_weight(weight, c, logits.dtype, "cross_entropy")
-        terms = terms * w.reshape((c,) + (1,) * (logits.ndim - 1 - class_axis))
+        terms = terms * _along_classes(w, (c,) + (1,) * (logits.ndim - 1 - class_axis))
     # mean over the positions: Σ / (N·d1·…·dk), which is the mean of the per-position losses
     return _reduce(-terms.sum(axis=class_axis), reduction, "cross_entropy")
 
@@ -573,12 +610,14 @@ def _class_index_loss(
     c = logp.shape[class_axis]
     w = None if weight is None else _class_weight(weight, c, logp.dtype, who)
     # the arrays computed from the labels, by one function a compiled step replays:
-    # ignored positions pick class 0, then get weight 0
+    # ignored positions pick class 0, then get weight 0 (a replay checks the labels first)
     fixed_w = w if isinstance(w, np.ndarray) else None
+    check = (c, who) if _modes.recorder is not None else None
     tw, smask, inv, nothing, safe, *grid = traced_values(
         _label_picks,
         (labels,),
-        {"ignore_index": ignore_index, "dtype": logp.dtype, "weight": fixed_w, "smoothing": smoothing / c},
+        {"ignore_index": ignore_index, "dtype": logp.dtype, "weight": fixed_w, "smoothing": smoothing / c,
+         "check": check},
     )
     index: Any
     pick: Any
@@ -590,14 +629,18 @@ def _class_index_loss(
     target_weight: Any = w[pick] * tw if isinstance(w, Tensor) else tw
     losses = -picked * target_weight
     if smoothing > 0.0:
-        uniform = logp if w is None else logp * w.reshape((c,) + (1,) * (logp.ndim - 2))
+        uniform = logp if w is None else logp * _along_classes(w, (c,) + (1,) * (logp.ndim - 2))
         # ε/C · Σ_c w_c(-log p_c) per kept position, added to (1 - ε)·(-w_y log p_y)
         losses = losses * (1.0 - smoothing) - uniform.sum(axis=class_axis) * smask
     if reduction != "mean":
         return _reduce(losses, reduction, who)
     if isinstance(target_weight, Tensor):  # w requires grad: Σ w_y over the kept positions
         total = target_weight.sum()
-        if _modes.recorder is None and float(total.data) == 0.0:
+        if _modes.recorder is not None:  # traced: one program for both cases (see below)
+            empty = traced_values(_is_zero, (total,))
+            safe = ops.where(empty, np.ones((), dtype=total.dtype), total)
+            return ops.where(empty, np.array(np.nan, dtype=total.dtype), losses.sum() / safe)
+        if float(total.data) == 0.0:
             return losses.sum() * 0.0 + np.nan  # no target counts: 0/0, nan like PyTorch
         return losses.sum() / total
     # 1 / Σ w_y; no target counts (all ignored, or zero weights): 0/0, nan like PyTorch
@@ -705,18 +748,19 @@ def cosine_embedding_loss(
     """
     who = "cosine_embedding_loss"
     a, b = ops.as_tensor(input1, who), ops.as_tensor(input2, who)
-    y = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if a.shape != b.shape or a.ndim not in (1, 2) or y.shape != a.shape[:-1]:
+    y = target if isinstance(target, Tensor) else np.asarray(target)
+    if a.shape != b.shape or a.ndim not in (1, 2) or tuple(y.shape) != a.shape[:-1]:
         raise ValueError(
             f"{who}: expected input1 and input2 of the same shape (N, D) with a target of "
-            f"shape (N,), or (D,) with a 0-d target; got {a.shape}, {b.shape} and {y.shape}"
+            f"shape (N,), or (D,) with a 0-d target; got {a.shape}, {b.shape} and {tuple(y.shape)}"
         )
-    if not np.isin(y, (1, -1)).all():
-        raise ValueError(f"{who}: the target must hold 1 (similar) or -1 (dissimilar)")
+    # the masks (and the check) come from the target's values: a compiled step recomputes them
+    similar, dissimilar = traced_values(_similarity_targets, (y,))
     eps = 1e-12
     cos = (a * b).sum(axis=-1) / ops.sqrt(((a * a).sum(axis=-1) + eps) * ((b * b).sum(axis=-1) + eps))
     zero = np.zeros((), dtype=cos.dtype)
-    loss = ops.where(y == 1, 1.0 - cos, zero) + ops.where(y == -1, ops.clip(cos - margin, 0.0, None), zero)
+    hinge = ops.clip(cos - margin, 0.0, None)
+    loss = ops.where(similar, 1.0 - cos, zero) + ops.where(dissimilar, hinge, zero)
     return _reduce(loss, reduction, who)
 
 
@@ -775,8 +819,7 @@ def gaussian_nll_loss(
                 f"{who}: var has shape {v.shape}; for an input of shape {x.shape} it must have "
                 f"shape {x.shape}, {x.shape[:-1]} or {(*x.shape[:-1], 1)}"
             )
-    if (v.data < 0).any():
-        raise ValueError(f"{who}: var has negative entries; variances must be >= 0")
+    traced_values(_check_variances, (v,))  # a compiled step checks each batch's variances
     # clamp without a derivative (PyTorch clamps in place under no_grad): add a constant shift
     shift = traced_values(_clamp_shift, (v,), {"eps": eps})
     v = v + shift if shift.any() or _modes.recorder is not None else v  # traced: every batch
@@ -810,14 +853,35 @@ def l2_penalty(params: Any, lam: float, include_bias: bool = False) -> Tensor:
 
 
 def one_hot(labels: Any, num_classes: int | None = None) -> np.ndarray:
-    """Integer labels of shape (N,) as float rows of shape (N, num_classes)."""
-    y = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    """Integer labels of shape (N,) as float rows of shape (N, num_classes).
+
+    Without ``num_classes`` the number of classes is the largest label + 1. Inside a
+    compiled function (``am.compile``) the rows are made again from each call's labels;
+    there ``num_classes`` is required for labels that are a tensor of the function (an
+    argument), since the result's shape may not depend on their values.
+    """
+    y = labels if isinstance(labels, Tensor) else np.asarray(labels)
     if y.dtype.kind not in "iu":
         raise TypeError(f"one_hot: labels must be integers, got {y.dtype}")
-    k = int(y.max()) + 1 if num_classes is None else int(num_classes)
-    if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"one_hot: labels must be in [0, {k}), got [{y.min()}, {y.max()}]")
-    return np.eye(k)[y]
+    if num_classes is None:
+        if _modes.recorder is not None and isinstance(y, Tensor):
+            _modes.recorder.refuse(
+                "one_hot without num_classes",
+                "its number of columns would be read from the labels' values; pass "
+                "num_classes=C",
+            )
+        values = y._data if isinstance(y, Tensor) else y
+        k = int(values.max()) + 1
+    else:
+        k = int(num_classes)
+    return traced_values(_one_hot_rows, (y,), {"classes": k})  # a compiled step makes each call's
+
+
+def _one_hot_rows(labels: np.ndarray, classes: int) -> np.ndarray:
+    """one_hot on an array: ValueError for a label outside [0, classes)."""
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"one_hot: labels must be in [0, {classes}), got [{labels.min()}, {labels.max()}]")
+    return np.asarray(np.eye(classes)[labels])
 
 
 # ---------------------------------------------------------------- helpers
@@ -925,8 +989,20 @@ def _class_weight(weight: Any, n_classes: int, dtype: Any, who: str) -> Any:
     if isinstance(w, Tensor):
         if w.requires_grad:
             return w
-        w = w.data
+        # its values may change between calls (an argument): a compiled step reads them
+        return traced_values(_as_dtype, (w,), {"dtype": dtype})
     return np.asarray(w, dtype=dtype)
+
+
+def _as_dtype(values: np.ndarray, dtype: Any) -> np.ndarray:
+    """``values`` as an array of ``dtype`` (itself if it already is one)."""
+    return np.asarray(values, dtype=dtype)
+
+
+def _along_classes(w: Any, shape: tuple[int, ...]) -> Tensor:
+    """Class weights reshaped to broadcast along the class axis, by an op (a NumPy reshape
+    would make an array a compiled step could not follow back to the weights)."""
+    return (w if isinstance(w, Tensor) else Tensor._wrap(w)).reshape(shape)
 
 
 def _class_labels(scores: Tensor, target: Any, ignore_index: int, who: str) -> np.ndarray:
@@ -965,19 +1041,26 @@ def _class_labels(scores: Tensor, target: Any, ignore_index: int, who: str) -> n
             f"{values.shape}; reshape the target, or move the class axis of the input to "
             f"axis {class_axis}"
         )
-    bad = (values < 0) | (values >= c)
+    # (a compiled step checks each batch's labels again inside the calls it records on
+    # them, _label_picks and _no_ignored: a negative label would pick a class from the end)
+    _check_labels(values, c, ignore_index, who)
+    if values.dtype == np.intp:
+        return values
+    return traced_values(_as_intp, (values,))  # a compiled step casts each batch's labels
+
+
+def _check_labels(values: np.ndarray, classes: int, ignore_index: int, who: str) -> None:
+    """Raise IndexError unless every label lies in [0, classes) or equals ``ignore_index``."""
+    bad = (values < 0) | (values >= classes)
     if bad.any():
         bad &= values != ignore_index
         if bad.any():
             wrong = values[bad]
             raise IndexError(
-                f"{who}: class indices must be in [0, {c}) for {c} classes (or equal "
+                f"{who}: class indices must be in [0, {classes}) for {classes} classes (or equal "
                 f"ignore_index={ignore_index}), got values in [{wrong.min()}, {wrong.max()}] "
                 f"outside it; check the labels, or pass ignore_index=<the padding label>"
             )
-    if values.dtype == np.intp:
-        return values
-    return traced_values(_as_intp, (values,))  # a compiled step casts each batch's labels
 
 
 def _as_intp(values: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 from ..ops import conv as conv_ops
 from ..ops import pool as pool_ops
 from ..ops.convert import as_tensor
-from ..tensor import Tensor, apply_op
+from ..tensor import Tensor, apply_op, traced_values
 from .conv import batched, ntuple
 from .module import Module
 
@@ -120,8 +120,16 @@ def _max_pool(
         out = out.reshape(out.shape[1:])
     if not return_indices:
         return out
-    flat = pool_ops.argmax_index(x.data, **params) % int(np.prod(x.shape[2:]))  # per (n, c), as PyTorch
-    return out, Tensor._wrap(flat.reshape(out.shape).astype(np.int64))
+    # positions of the maxima: values, which a compiled step computes again on each call
+    flat = traced_values(_max_positions, (x,), {"params": params, "shape": out.shape})
+    return out, Tensor._wrap(flat)
+
+
+def _max_positions(x: np.ndarray, params: dict[str, Any], shape: tuple[int, ...]) -> np.ndarray:
+    """The flat index of each window's maximum within its (n, c) plane (PyTorch's
+    ``return_indices``), as int64 of the pooled result's ``shape``."""
+    flat = pool_ops.argmax_index(x, **params) % int(np.prod(x.shape[2:]))
+    return np.asarray(flat.reshape(shape).astype(np.int64))
 
 
 def max_pool1d(

@@ -33,7 +33,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..tensor import Tensor, apply_unary, data_dependent
+from ..core.grad_mode import state as _modes
+from ..tensor import Tensor, apply_unary, data_dependent, traced_values
 from . import shape as shape_ops
 from . import windows
 from .api import broadcast_to, concatenate, normalize_axis, reshape, where
@@ -777,22 +778,34 @@ def tril(x: Any, k: int = 0) -> Tensor:
 # ---------------------------------------------------------------- gather and scatter
 
 
-def _index_array(indices: Any, who: str) -> np.ndarray:
-    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+def _index_array(indices: Any, who: str) -> Any:
+    """The integer indices as given: a Tensor (kept, so that a compiled step follows it) or
+    an array. Only their dtype is checked here; :func:`_in_range` reads their values."""
+    idx = indices if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(
             f"{who}: indices must be integers, got dtype {idx.dtype}; convert them with .astype(int)"
         )
-    return idx.astype(np.intp, copy=False)
+    return idx
 
 
-def _in_range(idx: np.ndarray, n: int, who: str, axis: int, shape: tuple[int, ...]) -> np.ndarray:
+def _in_range(idx: Any, n: int, who: str, axis: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The indices checked to lie in [-n, n), negatives wrapped, as NumPy's index type.
+
+    A compiled step replays the check and the wrap on each call's indices (they are
+    values: indices from an argument or an argmax change from batch to batch)."""
+    return traced_values(_wrapped_index, (idx,), {"n": n, "who": who, "axis": axis, "shape": shape})
+
+
+def _wrapped_index(idx: np.ndarray, n: int, who: str, axis: int, shape: tuple[int, ...]) -> np.ndarray:
+    """:func:`_in_range` on arrays: raises IndexError for an index outside [-n, n)."""
+    idx = idx.astype(np.intp, copy=False)
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(
             f"{who}: index {int(idx.min() if idx.min() < -n else idx.max())} is out of range "
             f"for axis {axis} of size {n} (shape {shape}); indices must be in [{-n}, {n})"
         )
-    return np.where(idx < 0, idx + n, idx)
+    return np.asarray(np.where(idx < 0, idx + n, idx))
 
 
 def _along_index(
@@ -916,17 +929,27 @@ def _put(t: Tensor, index: tuple[np.ndarray, ...], values: Any, add: bool, who: 
     params = {"index": index, "shape": t.shape, "dtype": t.dtype}
     if add:
         return t + apply_unary(shape_ops.index_add, v, params)
-    # replace: the last write to a place wins (NumPy's order); only it gets a gradient
-    flat = np.ravel_multi_index(np.broadcast_arrays(*index), t.shape).ravel()
-    keep = np.ones(t.size, bool)
+    # replace: the last write to a place wins (NumPy's order); only it gets a gradient.
+    # The masks depend on the indices' values: a compiled step recomputes them, and always
+    # applies the winner mask (all True it changes nothing), so one program fits every batch.
+    keep, winner = traced_values(_put_masks, index, {"shape": t.shape})
+    if _modes.recorder is not None or not winner.all():
+        v = where(winner, v, np.zeros((), t.dtype))
+    kept = where(keep, t, np.zeros((), t.dtype))
+    return kept + apply_unary(shape_ops.index_add, v, params)
+
+
+def _put_masks(*index: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """For a put at ``index`` into an array of ``shape``: where nothing is written (shape
+    ``shape``), and which writes are the last to their place (the index's shape)."""
+    target = np.broadcast_shapes(*(i.shape for i in index))
+    flat = np.ravel_multi_index(np.broadcast_arrays(*index), shape).ravel()
+    keep = np.ones(int(np.prod(shape)), bool)
     keep[flat] = False
     _, last_rev = np.unique(flat[::-1], return_index=True)
     winner = np.zeros(flat.size, bool)
     winner[flat.size - 1 - last_rev] = True
-    if not winner.all():
-        v = where(winner.reshape(target), v, np.zeros((), t.dtype))
-    kept = where(keep.reshape(t.shape), t, np.zeros((), t.dtype))
-    return kept + apply_unary(shape_ops.index_add, v, params)
+    return keep.reshape(shape), winner.reshape(target)
 
 
 @public
