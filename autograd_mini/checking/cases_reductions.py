@@ -3,9 +3,10 @@
 Merged into :data:`autograd_mini.checking.cases.SPECS`. Inputs are drawn away from the
 points where finite differences are no oracle: distinct values for the sorting and
 running-extreme ops (no ties), entries away from 0 for the 1-norm and p < 1, and full-rank
-matrices with distinct singular values for the nuclear norm. ``prod`` is a polynomial,
-so it is also checked with one and with two exact zeros in a slice (first and second
-order). The gradients at ties and zeros themselves are pinned by hand-derived values in
+matrices with distinct singular values for the nuclear norm. ``prod`` and ``cumprod``
+are polynomials, so they are also checked with exact zeros in a slice (one, two, and, for
+``cumprod``, adjacent zeros in several slices), at every checked order. The gradients
+at ties and zeros themselves are pinned by hand-derived values in
 ``tests/test_ops_reductions.py``.
 """
 
@@ -36,6 +37,15 @@ def _with_zeros(count: int, *shape: int) -> Maker:
     return make
 
 
+def _zeros_in_slices(rng: np.random.Generator) -> np.ndarray:
+    """A (5, 3) array whose columns hold, along axis 0: two adjacent zeros, a zero first
+    and one last, and none."""
+    x = rng.standard_normal((5, 3))
+    x[[1, 2], 0] = 0.0
+    x[[0, 4], 1] = 0.0
+    return x
+
+
 def _scan_cases(fn: Any, make: Any = normal) -> list[Case]:
     return [
         case(lambda x: fn(x, axis=1), make(3, 4), label="axis=1"),
@@ -60,7 +70,12 @@ SPECS: dict[str, list[Case]] = {
         case(lambda x: am.prod(x), _with_zeros(1, 2, 3), label="one zero, all axes"),
     ],
     "cumsum": _scan_cases(am.cumsum),
-    "cumprod": _scan_cases(am.cumprod),
+    "cumprod": [
+        *_scan_cases(am.cumprod),
+        case(lambda x: am.cumprod(x, axis=1), _with_zeros(1, 2, 5), label="one zero"),
+        case(lambda x: am.cumprod(x, axis=1), _with_zeros(2, 2, 5), label="two zeros"),
+        case(lambda x: am.cumprod(x, axis=0), _zeros_in_slices, label="zeros in several slices"),
+    ],
     "logcumsumexp": _scan_cases(am.logcumsumexp),  # stability: tests/test_ops_reductions.py
     "cummax": _scan_cases(_first(am.cummax), distinct),
     "cummin": _scan_cases(_first(am.cummin), distinct),

@@ -12,9 +12,11 @@ also run on Tensors under ``create_graph=True``:
   before its first zero use those formulas (they divide by non-zero values only), the
   first zero gets the product of the entries before it times the upstream terms after
   it (a cumulative product that skips it), and every entry after the first zero gets 0
-  (each of its partial derivatives still holds the first zero as a factor; under
-  ``create_graph`` that 0 is written as x_z times its slope, so second derivatives at
-  zeros are exact too; the forward-mode rule is exact to first order there);
+  in value (each of its partial derivatives still holds the first zero as a factor).
+  When the rule runs on Tensors (``create_graph``, nested forward mode) that 0 is
+  written as what it is, x_z · (Π_{j<z} xⱼ) · (the same rule on the entries after z),
+  level by level over the zeros of the slice (a loop, no recursion), so the rule is an
+  identity in x near the point and its own derivatives, of every order, are exact too;
 - ``logcumsumexp``'s rules split the gradient (tangent) into its positive and negative
   parts and sum them in log space, as PyTorch and TensorFlow do: no overflow even when
   the values along the axis span thousands;
@@ -114,51 +116,79 @@ def _last(v: Any, axis: int) -> Any:
     return getitem(v, index=_along(axis, slice(-1, None)))
 
 
+def _zero_split(x: Any, xv: np.ndarray, axis: int) -> tuple[Any, ...]:
+    """The pieces both rules use at a slice's first zero z (z = n in a slice without one):
+    positions, z, the mask "before z", x with 1 from z on, Π_{j<z} xⱼ (kept shape) and the
+    cumulative product of the entries after z (1 up to z)."""
+    pos, z = _first_zero(xv, axis)
+    before = pos < z
+    safe = where(before, x, 1.0)
+    lead = _last(cumprod(safe, axis=axis), axis)
+    tail = cumprod(where(pos > z, x, 1.0), axis=axis)
+    return pos, z, before, safe, lead, tail
+
+
+def _next_level(x: Any, pos: np.ndarray, z: np.ndarray, lead: Any, like: Any, axis: int) -> tuple[Any, Any]:
+    """For the entries after the first zero: their factor x_z · Π_{j<z} xⱼ (0 elsewhere) and
+    the input of the next level (x with 1 up to z), whose cumulative product is ``tail``."""
+    after = pos > z
+    x_z = sum_to(x * mask(pos == z, x), shape=kept_shape(shape_of(x), axis))
+    return mask(after, like) * x_z * lead, where(after, x, 1.0)
+
+
 def _cumprod_vjp(g: Any, ans: Any, x: Any, axis: int = 0) -> Any:
     # x̄ᵢ = Σ_{k ≥ i} ḡₖ Π_{j ≤ k, j ≠ i} xⱼ, written without dividing by zero (module doc)
     xv = np.asarray(value_of(x))
     if not np.any(xv == 0):
         return reverse_cumsum(g * ans, axis) / x
-    pos, z = _first_zero(xv, axis)
-    before = pos < z
-    safe = where(before, x, 1.0)  # the entries before the first zero, 1 elsewhere
-    # i < z: Σ_{k ≥ i} ḡₖ yₖ / xᵢ (yₖ = 0 from the first zero on)
-    part_before = where(before, reverse_cumsum(g * ans, axis) / safe, 0.0)
-    # i = z: (Π_{j < z} xⱼ) · Σ_{k ≥ z} ḡₖ Π_{z < j ≤ k} xⱼ
-    lead = _last(cumprod(safe, axis=axis), axis)
-    tail = cumprod(where(pos > z, x, 1.0), axis=axis)
+    out: Any = None
+    coef: Any = None
     kept = kept_shape(xv.shape, axis)
-    upstream = sum_to(g * tail * mask(pos >= z, g), shape=kept)
-    out = part_before + mask(pos == z, g) * lead * upstream
-    if isinstance(x, Tensor):
-        # create_graph: i > z gives x̄ᵢ = x_z · Fᵢ with Fᵢ = (Π_{j<z} xⱼ)·Σ_{k ≥ i} ḡₖ Π_{z<j≤k, j≠i} xⱼ,
-        # 0 in value (x_z = 0) but with slope Fᵢ in x_z: the second derivative needs it. Fᵢ
-        # is the first-order rule on the tail after z, taken as a constant (exact to second
-        # order, since x_z = 0 multiplies every other slope).
-        after = pos > z
-        tail_x = np.where(after, xv, 1.0).astype(xv.dtype)
-        tail_g = np.where(after, np.asarray(value_of(g)), 0.0).astype(xv.dtype)
-        f = _cumprod_vjp(tail_g, np.cumprod(tail_x, axis=axis), tail_x, axis)
-        slope = np.where(after, np.asarray(value_of(lead)) * f, 0.0)
-        out = out + sum_to(x * mask(pos == z, x), shape=kept) * mask(slope, g)
-    return out
+    while True:
+        pos, z, before, safe, lead, tail = _zero_split(x, xv, axis)
+        # i < z: Σ_{k ≥ i} ḡₖ yₖ / xᵢ (yₖ = 0 from the first zero on, in value)
+        level = where(before, reverse_cumsum(g * ans, axis) / safe, 0.0)
+        # i = z: (Π_{j < z} xⱼ) · Σ_{k ≥ z} ḡₖ Π_{z < j ≤ k} xⱼ
+        level = level + mask(pos == z, g) * lead * sum_to(g * tail * mask(pos >= z, g), shape=kept)
+        out = level if coef is None else out + coef * level
+        if not isinstance(x, Tensor):
+            return out  # arrays: the entries after z get 0, and nothing differentiates it
+        # i > z: x̄ᵢ = x_z · (Π_{j<z} xⱼ) · Σ_{k ≥ i} ḡₖ Π_{z<j≤k, j≠i} xⱼ: this rule again, on the
+        # entries after z (0 in value, but not its derivatives in x_z and beyond)
+        factor, x = _next_level(x, pos, z, lead, g, axis)
+        coef = factor if coef is None else coef * factor
+        g, ans = g * mask(pos > z, g), tail
+        xv = np.asarray(value_of(x))
+        if not np.any(xv == 0):
+            return out + coef * (reverse_cumsum(g * ans, axis) / x)
 
 
 def _cumprod_jvp(tangents: list[Any], ans: Any, x: Any, axis: int = 0) -> Any:
     """ẏₖ = Σ_{i ≤ k} ẋᵢ Π_{j ≤ k, j ≠ i} xⱼ (= yₖ Σ_{i ≤ k} ẋᵢ / xᵢ before a slice's first zero)"""
-    # split like the VJP at the first zero
+    # split like the VJP at the first zero, level by level on Tensors
     t = tangents[0]
     xv = np.asarray(value_of(x))
     if not np.any(xv == 0):
         return ans * cumsum(t / x, axis=axis)
-    pos, z = _first_zero(xv, axis)
-    before = pos < z
-    safe = where(before, x, 1.0)
-    part_before = where(before, ans * cumsum(where(before, t, 0.0) / safe, axis=axis), 0.0)
-    lead = _last(cumprod(safe, axis=axis), axis)
-    t_first_zero = sum_to(t * mask(pos == z, t), shape=kept_shape(xv.shape, axis))
-    tail = cumprod(where(pos > z, x, 1.0), axis=axis)
-    return part_before + mask(pos >= z, t) * lead * t_first_zero * tail
+    out: Any = None
+    coef: Any = None
+    kept = kept_shape(xv.shape, axis)
+    while True:
+        pos, z, before, safe, lead, tail = _zero_split(x, xv, axis)
+        # i < z: ẋᵢ yₖ / xᵢ, for every k (yₖ = 0 for k ≥ z in value, not in its derivatives)
+        level = ans * cumsum(where(before, t, 0.0) / safe, axis=axis)
+        # i = z: ẋ_z (Π_{j<z} xⱼ) Π_{z<j≤k} xⱼ for k ≥ z
+        level = level + mask(pos >= z, t) * lead * sum_to(t * mask(pos == z, t), shape=kept) * tail
+        out = level if coef is None else out + coef * level
+        if not isinstance(x, Tensor):
+            return out
+        # i > z: x_z · (Π_{j<z} xⱼ) · (this rule on the entries after z, with their tangents)
+        factor, x = _next_level(x, pos, z, lead, t, axis)
+        coef = factor if coef is None else coef * factor
+        t, ans = t * mask(pos > z, t), tail
+        xv = np.asarray(value_of(x))
+        if not np.any(xv == 0):
+            return out + coef * (ans * cumsum(t / x, axis=axis))
 
 
 cumprod: Op = Op(
@@ -169,7 +199,8 @@ cumprod: Op = Op(
     rules=[
         "x̄ᵢ = Σ_{k ≥ i} ḡₖ Π_{j ≤ k, j ≠ i} xⱼ (= revcumsum(ḡ·y)ᵢ / xᵢ before a slice's first "
         "zero; at the first zero the product of the entries before it times Σ_{k ≥ z} ḡₖ Π_{z < j ≤ k} xⱼ; "
-        "0 after it)"
+        "after it x_z · Π_{j < z} xⱼ · the same rule on the entries after z, 0 in value: "
+        "exact to every order)"
     ],
     hint="axis must be in range for the tensor's ndim.",
     math="yₖ = Π_{i ≤ k} xᵢ along the axis",
