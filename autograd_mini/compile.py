@@ -309,9 +309,25 @@ class _Recorder:
             gref = ("copy", gref)
         owner = self.index.get(id(leaf._data))
         name = f"{self.slots[owner].name}.grad" if owner is not None else None
-        out = self.new_slot(leaf.grad._data, name=name) if leaf.grad is not None else None
+        out = self.new_slot(leaf._grad._data, name=name) if leaf._grad is not None else None
         self.emit("accumulate", "accumulate", _accumulate, (target, gref), None, (out,))
         self.grad_written[id(leaf)] = out
+
+    def assign_grad(self, t: Tensor, value: Tensor | None) -> None:
+        """Code in the traced function assigned ``t.grad`` (``p.grad = None`` ...)."""
+        target = self.obj(t)
+        if value is None:
+            gref: Any = None
+            slot = None
+        else:
+            gref = self.ref(value._data)
+            if gref[0] == "const":  # values the step did not compute: a copy, never shared
+                gref = ("copy", gref)
+                slot = None
+            else:
+                slot = gref[1]
+        self.emit("set_grad", "set_grad", _set_grad, (target, gref), None, (None,))
+        self.grad_written[id(t)] = slot
 
     def set_grad(self, leaf: Tensor, grad: Any) -> None:
         raise TraceError(
@@ -428,12 +444,12 @@ def _input_names(op: Any, n: int) -> list[str]:
 
 def _accumulate(leaf: Tensor, g: np.ndarray) -> np.ndarray | None:
     """``leaf.grad``: ``g`` if it was None, else ``old + g`` (what ``backward()`` does)."""
-    old = leaf.grad
+    old = leaf._grad
     if old is None:
-        leaf.grad = Tensor._wrap(g)
+        leaf._grad = Tensor._wrap(g)
         return g
     new = old._data + g
-    leaf.grad = Tensor._wrap(new)
+    leaf._grad = Tensor._wrap(new)
     return new
 
 
@@ -442,11 +458,11 @@ def _zero_grad(*params: Tensor, set_to_none: bool = True) -> tuple[Any, ...]:
     outs: list[Any] = []
     for p in params:
         if set_to_none:
-            p.grad = None
+            p._grad = None
             outs.append(None)
         else:
             z = np.zeros_like(p._data)
-            p.grad = Tensor._wrap(z)
+            p._grad = Tensor._wrap(z)
             outs.append(z)
     return tuple(outs)
 
@@ -457,7 +473,7 @@ def _set_data(t: Tensor, value: np.ndarray) -> np.ndarray:
 
 
 def _set_grad(t: Tensor, value: Any) -> Any:
-    t.grad = None if value is None else Tensor._wrap(value)
+    t._grad = None if value is None else Tensor._wrap(value)
     return value
 
 
@@ -804,6 +820,9 @@ class Program:
         if ins.kind == "accumulate":
             target = self._ref_text(ins.args[0])
             return f"{target}.grad += {self._ref_text(ins.args[1])}"
+        if ins.kind == "set_grad":
+            value = "None" if ins.args[1] is None else self._ref_text(ins.args[1])
+            return f"{self._ref_text(ins.args[0])}.grad ← {value}"
         results = [self.slots[o] for o in ins.outs if o is not None]
         lhs = ", ".join(f"{s.name}: {_fmt_type(s.shape, s.dtype)}" for s in results) or "_"
         text = f"{lhs} = {ins.name}({args_text}{params_text})"
@@ -894,7 +913,7 @@ class Program:
                     continue
                 outs = [self.slots[o] for o in ins.outs if o is not None]
                 out_text = ", ".join(f"{s.name}: {_fmt_type(s.shape, s.dtype)}" for s in outs)
-                special = ins.kind in ("zero_grad", "accumulate")
+                special = ins.kind in ("zero_grad", "accumulate", "set_grad")
                 label = self._instruction_text(ins) if special else ins.name
                 label = label.replace('"', "'")
                 lines.append(

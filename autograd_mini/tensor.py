@@ -334,7 +334,7 @@ class Tensor(_Methods):
     # Class-level defaults: a new tensor sets only what differs from these, which keeps
     # the per-op hot path short (see Node for the same choice).
     _data: np.ndarray
-    grad: Tensor | None = None
+    _grad: Tensor | None = None
     requires_grad: bool = False
     grad_fn: Node | None = None
     name: str | None = None
@@ -400,6 +400,33 @@ class Tensor(_Methods):
         EPOCH[0] += 1
         self._mutated_at = EPOCH[0]
         self._version += 1
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward()`` accumulated into this tensor (``None`` before any).
+
+        Assigning it takes a Tensor of this tensor's shape, or ``None`` (what
+        ``zero_grad()`` does). Inside a function being compiled (``am.compile``) the
+        assignment is recorded, so every replay makes it too.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad must be a Tensor or None, got a {type(value).__name__}; wrap an "
+                    f"array with am.tensor(array)"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"the assigned grad has shape {value._data.shape}, but the tensor has shape "
+                    f"{self._data.shape}; a gradient has its tensor's shape"
+                )
+        self._grad = value
+        if state.detour and state.recorder is not None:  # a compiled step replays it
+            state.recorder.assign_grad(self, value)
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -566,3 +566,49 @@ def test_replays_do_not_accumulate_memory():
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 16 * 1024, grown  # nothing kept per replay (no graph, no growing cache)
+
+
+def test_assigning_grad_inside_a_compiled_function_is_replayed():
+    # `w.grad = None` is plain Python on the tensor: the setter tells the recorder, so
+    # every replay resets it too instead of piling gradients up across calls
+    w = am.tensor(np.ones(2), requires_grad=True)
+
+    def f(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    step = am.compile(f)
+    eager = [f(am.tensor(np.array(v))).numpy().copy() for v in ([1.0, 1.0], [5.0, 7.0], [2.0, 3.0])]
+    traced = [step(np.array(v)).numpy().copy() for v in ([1.0, 1.0], [5.0, 7.0], [2.0, 3.0])]
+    assert step.traces == 1
+    for a, b in zip(eager, traced):
+        np.testing.assert_array_equal(a, b)
+    assert "s0.grad ← None" in str(step.program)
+
+
+def test_assigning_a_constant_grad_inside_a_compiled_function_is_copied_on_replay():
+    w = am.tensor(np.ones(2), requires_grad=True)
+    start = am.tensor(np.array([10.0, 20.0]))
+
+    def f(x):
+        w.grad = start  # a constant the step did not compute
+        (w * x).sum().backward()
+        return w.grad
+
+    step = am.compile(f)
+    step(np.array([1.0, 2.0]))
+    out = step(np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(out.numpy(), [13.0, 24.0])
+    np.testing.assert_array_equal(start.numpy(), [10.0, 20.0])  # never written into
+
+
+def test_grad_assignment_checks_type_and_shape():
+    w = am.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="grad must be a Tensor or None"):
+        w.grad = np.ones((2, 3))
+    with pytest.raises(RuntimeError, match=r"shape \(3,\), but the tensor has shape \(2, 3\)"):
+        w.grad = am.tensor(np.ones(3))
+    w.grad = am.tensor(np.full((2, 3), 2.0))
+    w.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 3), 3.0))

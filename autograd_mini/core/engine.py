@@ -357,16 +357,16 @@ def _accumulate_leaves(
         if leaf._hooks is not None:
             g = _run_hooks(leaf._hooks, g, tensor, create_graph)
         if isinstance(g, tensor):
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            leaf._grad = g if leaf._grad is None else leaf._grad + g
             if rec is not None:
-                rec.set_grad(leaf, leaf.grad)
+                rec.set_grad(leaf, leaf._grad)
             continue
         if g.dtype is not leaf._data.dtype and g.dtype != leaf._data.dtype:  # `is`: the cheap common case
             cast = g.astype(leaf._data.dtype)
             if rec is not None:
                 rec.call("astype", np.ndarray.astype, (g,), {"dtype": leaf._data.dtype}, cast)
             g = cast
-        old = leaf.grad
+        old = leaf._grad
         if old is None:
             if id(g) in assigned:  # one array reached two leaves (x + y): copy it
                 copied = g.copy()
@@ -374,9 +374,9 @@ def _accumulate_leaves(
                     rec.call("copy", np.copy, (g,), None, copied)
                 g = copied
             assigned.add(id(g))
-            leaf.grad = tensor._wrap(g)
+            leaf._grad = tensor._wrap(g)
         else:
-            leaf.grad = tensor._wrap(old._data + g)
+            leaf._grad = tensor._wrap(old._data + g)
         if rec is not None:
             rec.accumulate(leaf, g, old)
 
@@ -402,7 +402,7 @@ def _retain(ref: Any, grad: Any, tensor: Any) -> None:
     if t is None:
         return
     g = grad if isinstance(grad, tensor) else tensor._wrap(grad)
-    t.grad = g if t.grad is None else t.grad + g
+    t._grad = g if t._grad is None else t._grad + g
 
 
 def _call_vjp(

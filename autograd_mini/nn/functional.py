@@ -524,14 +524,11 @@ def cross_entropy(
         and target.dtype == np.intp
     ):
         z = input._data
-        if (
-            z.ndim == 2
-            and z.dtype.kind == "f"
-            and target.shape == z.shape[:1]
-            and target.size
-            and np.maximum.reduce(target.view(np.uintp)) < z.shape[1]  # negatives wrap to huge
-        ):
-            return apply_op(loss_ops.softmax_cross_entropy, (input, target), {"reduction": reduction})
+        if z.ndim == 2 and z.dtype.kind == "f" and target.shape == z.shape[:1] and target.size:
+            try:  # the fused op checks the labels are in [0, C) itself
+                return apply_op(loss_ops.softmax_cross_entropy, (input, target), {"reduction": reduction})
+            except IndexError:
+                pass  # an ignored or a bad label: the general path below names it
     who = "cross_entropy"
     logits = ops.as_tensor(input, who)
     _check_reduction(reduction, who)

@@ -608,9 +608,9 @@ class Module:
         params = list(self.parameters())
         for p in params:
             if set_to_none:
-                p.grad = None
+                p._grad = None
             else:
-                p.grad = Tensor._wrap(np.zeros_like(p.data))
+                p._grad = Tensor._wrap(np.zeros_like(p._data))
         if _modes.detour and _modes.recorder is not None:  # a compiled step records it
             _modes.recorder.zero_grad(params, set_to_none)
 

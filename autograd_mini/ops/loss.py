@@ -33,7 +33,17 @@ def _softmax_cross_entropy_parts(z: Any, labels: Any, reduction: str) -> tuple[A
     z = np.asarray(z)
     if z.ndim != 2:
         raise ValueError(f"the logits must be 2-D (N, C), got shape {z.shape}")
-    n = z.shape[0]
+    n, c = z.shape
+    labels = np.asarray(labels)
+    if labels.dtype != np.intp:
+        labels = labels.astype(np.intp)
+    # every label in [0, C): read as unsigned, a negative one is huge (one reduction; this
+    # is also the check a compiled step's replay makes)
+    if labels.shape != (n,) or (n and np.maximum.reduce(labels.view(np.uintp)) >= c):
+        raise IndexError(
+            f"the labels must be {n} class indices in [0, {c}), got shape {labels.shape}"
+            + (f" and values in [{labels.min()}, {labels.max()}]" if labels.size else "")
+        )
     e = z.T.copy()  # (C, N), C-contiguous, private: shifted and exponentiated in place
     m = e.max(axis=0)
     np.subtract(e, m, out=e)

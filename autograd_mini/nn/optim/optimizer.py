@@ -91,7 +91,7 @@ class Optimizer:
         """Reset the gradients of all parameters: to None (default) or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None if set_to_none else Tensor._wrap(np.zeros_like(p.data))
+                p._grad = None if set_to_none else Tensor._wrap(np.zeros_like(p._data))
         if _modes.detour and _modes.recorder is not None:  # a compiled step records it
             _modes.recorder.zero_grad([p for g in self.param_groups for p in g["params"]], set_to_none)
 
