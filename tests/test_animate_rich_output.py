@@ -94,3 +94,23 @@ def test_a_failing_gradient_report_is_highlighted():
     assert red_rows(page) == 1 and "Worst entries" in page
     good = am.compare_gradients(f, [np.array([1.0, 2.0])], reference=lambda x: (3 * x**2,))
     assert red_rows(good._repr_html_()) == 0
+
+
+def test_the_player_fits_a_narrow_column_on_a_themed_page():
+    """Each frame's ledger table carries its class and compact inline styles (a page theme's
+    styles for un-classed tables, such as mkdocs-material's wide cell padding, would make it
+    wider than the player, so that it scrolls and hides columns); pictures scale to the width."""
+    x = am.tensor(2.0, requires_grad=True, name="x")
+    y = am.tensor(3.0, requires_grad=True, name="y")
+    f = (x * y + am.sin(x)) * y
+    page = am.viz.animate_backward(f)._repr_html_()
+    tables = re.findall(r"<table[^>]*>", page)
+    assert len(tables) == 6  # one ledger table per frame
+    for table in tables:
+        assert 'class="am-anim-ledger"' in table, table
+        assert "max-width:100%" in table and "width:auto" in table and "table-layout:auto" in table
+    cells = re.findall(r"<t[dh]( style=\"[^\"]*\")?>", page)
+    assert cells and all("padding:2px 6px" in c and "white-space:normal" in c for c in cells), cells[:3]
+    images = re.findall(r"<img [^>]*>", page)
+    assert len(images) == 6 and all("max-width:100%" in i and "height:auto" in i for i in images)
+    assert page.count('class="am-anim-note" style="overflow-x:auto"') == 6  # last resort: scroll

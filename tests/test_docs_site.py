@@ -625,3 +625,52 @@ def test_a_missing_renderer_throws_nothing(browser: Any, site_dir: Path):
     others = [m for m in console if m not in missing]
     assert not others, f"{page} without MathJax: script errors {others}"
     assert "\\(" in text, "without MathJax the page should keep its TeX source readable"
+
+
+# What pokes out of its column on a page: display formulas wider than their box that do not
+# scroll in it, and in every animation player (inline or in an iframe) a frame whose picture
+# runs past the player or whose ledger table is wider than its box (it would scroll, hiding
+# columns). Each player is stepped through all its frames.
+_WIDE_CONTENT_JS = """
+const out = [];
+document.querySelectorAll("mjx-container[display='true']").forEach((c, i) => {
+  const scrolls = ["auto", "scroll"].includes(getComputedStyle(c).overflowX);
+  if (c.scrollWidth > c.clientWidth + 1 && !scrolls) out.push(`formula ${i} overflows its column`);
+  if (c.scrollWidth > c.clientWidth + 1 && arguments[0]) out.push(`formula ${i} needs a scrollbar`);
+});
+const docs = [document].concat(Array.from(document.querySelectorAll("iframe"))
+  .map((f) => f.contentDocument).filter((d) => d));
+docs.forEach((d) => d.querySelectorAll(".am-anim").forEach((p, k) => {
+  const frames = Array.from(p.querySelectorAll(".am-anim-frame"));
+  const next = p.querySelector("[data-act=next]");
+  frames.forEach((f, j) => {
+    const right = p.getBoundingClientRect().right;
+    const img = f.querySelector("img"), note = f.querySelector(".am-anim-note");
+    if (img && img.getBoundingClientRect().right > right + 1) {
+      out.push(`player ${k} frame ${j}: picture clipped`);
+    }
+    // the note or its table (a theme may make a table its own scroll box) wider than the note
+    const width = note ? Math.max(note.scrollWidth, ...Array.from(note.querySelectorAll("table"))
+      .map((t) => t.scrollWidth)) : 0;
+    if (note && width > note.clientWidth + 1) {
+      out.push(`player ${k} frame ${j}: ledger ${width}px in ${note.clientWidth}px`);
+    }
+    if (next) next.click();
+  });
+}));
+return out;
+"""
+
+
+@pytest.mark.parametrize(
+    "page", ["tutorial/", "concepts/backward_order/", *NOTEBOOK_PAGES], ids=lambda p: p.strip("/")
+)
+def test_wide_formulas_and_players_fit_their_column(browser: Any, base_url: str, site_dir: Path, page: str):
+    """A display formula fits or scrolls in its own box (notebook 02's fit outright); a player's
+    pictures and ledger tables fit the player, on every frame."""
+    expected = expected_formulas((site_dir / page / "index.html").read_text(encoding="utf-8"))
+    browser.get(base_url + page)
+    _settle_math(browser, expected)
+    browser.execute_async_script(_PAGE_CONTENT_JS)  # the players' iframes loaded
+    wide = browser.execute_script(_WIDE_CONTENT_JS, page == "notebooks/02_worked_examples/")
+    assert not wide, f"{page}: {wide}"

@@ -262,11 +262,33 @@ def value_text(a: Any, scalar_mode: bool, max_values: int) -> str:
     return "\n".join(labels.format_values(a, max_values))
 
 
+# The ledger table under a frame is styled inline, and has a class: a page's own table styles
+# (mkdocs-material's `table:not([class])`, with wide cell padding) would make it several times
+# wider than the player, so that it scrolls and hides its right-hand columns. Cells wrap.
+NOTE_TABLE_CLASS = "am-anim-ledger"
+_NOTE_TABLE_STYLE = (
+    "border-collapse:collapse;font-size:13px;line-height:1.35;width:auto;max-width:100%;"
+    "table-layout:auto;display:table;margin:0;border:none"
+)
+_NOTE_CELL_STYLE = (
+    "padding:2px 6px;border:1px solid #ddd;text-align:left;vertical-align:top;"
+    "white-space:normal;min-width:0"
+)
+
+
 def note_table(headers: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    """A frame's ledger rows as a compact HTML table (escaped text, styles inline).
+
+    >>> note_table(["tensor", "gradient"], [["f", "1"]], "The seed")[:35]
+    '<table class="am-anim-ledger" style'
+    """
+    th = f'<th style="{_NOTE_CELL_STYLE};font-weight:600">'
+    td = f'<td style="{_NOTE_CELL_STYLE}">'
+    head = "".join(f"{th}{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"{td}{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
-        '<table style="border-collapse:collapse;font-size:13px">'
-        f'<caption style="text-align:left;caption-side:top">{html.escape(caption)}</caption>'
+        f'<table class="{NOTE_TABLE_CLASS}" style="{_NOTE_TABLE_STYLE}">'
+        '<caption style="text-align:left;caption-side:top;padding:2px 0;font-weight:600">'
+        f"{html.escape(caption)}</caption>"
         f"<tr>{head}</tr>{body}</table>"
     )
