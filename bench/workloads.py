@@ -168,12 +168,15 @@ import numpy as np
 sys.path.insert(0, {root!r})
 n, which = {n}, {which!r}
 x0 = np.full(4, 0.5, dtype=np.float32)
-if which == "library":
+if which.startswith("library"):
     import autograd_mini as am
 else:
     from bench import handwritten
+if which == "library_gc_off":  # the same run with Python's cyclic garbage collector off
+    import gc
+    gc.disable()
 t0 = time.perf_counter()  # imports are not timed
-if which == "library":
+if which.startswith("library"):
     x = am.tensor(x0, requires_grad=True)
     y = x
     for _ in range(n // 2):
@@ -192,9 +195,10 @@ print(json.dumps({{"forward_s": t1 - t0, "backward_s": t2 - t1, "total_s": t2 - 
 
 
 def deep_chain(n: int, root: str) -> dict[str, Any]:
-    """W4: a chain of n ops (mul, add) forward + backward, each side in its own process."""
+    """W4: a chain of n ops (mul, add) forward + backward, each side in its own process
+    (the library also with Python's cyclic garbage collector off, to show its share)."""
     out: dict[str, Any] = {"ops": n}
-    for which in ("library", "reference"):
+    for which in ("library", "library_gc_off", "reference"):
         proc = subprocess.run(
             [sys.executable, "-c", CHAIN_SCRIPT.format(n=n, which=which, root=root)],
             capture_output=True, text=True, check=True,

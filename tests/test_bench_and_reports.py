@@ -58,6 +58,20 @@ def test_performance_page_states_targets_and_misses():
     assert "1.50×" in page and "float64, 1 thread(s)" in page
 
 
+def test_the_deep_chain_section_shows_the_garbage_collectors_share():
+    config = _config(1.5)
+    run = {"forward_s": 3.0, "backward_s": 2.0, "total_s": 5.0, "peak_rss_mb": 550.0}
+    off = {"forward_s": 1.2, "backward_s": 1.3, "total_s": 2.5, "peak_rss_mb": 550.0}
+    ref = {"forward_s": 0.0, "backward_s": 0.0, "total_s": 1.0, "peak_rss_mb": 190.0}
+    config["W4"] = [{"ops": 1_000_000, "library": run, "library_gc_off": off, "reference": ref,
+                     "ratio": 5.0, "verified": True}]
+    page = render_performance({"date": "today", "cpu": "cpu", "python": "3", "numpy": "2",
+                               "configs": {"float32/1": config}})
+    row = "| 1,000,000 | 3.000 s | 2.000 s | 550 MB | 1.000 s, 190 MB | 5.00× | 1.200 s + 1.300 s | 2.50× |"
+    assert row in page
+    assert "takes 2.50 s (2.50× the hand-written one): 50% of the library's time" in page
+
+
 def test_reliability_page_is_made_from_the_recorded_figures(tmp_path):
     data = {"counts": {"op_cases_first_order": 221, "fuzz_programs": 300, "bad_inputs": 25},
             "values": {"soak_steps": 20000, "soak_rss_growth_mb": 0.5}, "ops": ["add", "mul"],
