@@ -29,6 +29,7 @@ import itertools
 
 import numpy as np
 import pytest
+import reliability_record as record
 
 import autograd_mini as am
 from autograd_mini.checking.cases import all_cases, case, normal
@@ -58,6 +59,7 @@ def test_third_derivative_matches_finite_differences(name, index, c):
         pytest.skip(EXEMPT[name])
     report = check_case_third_order(name, c, index)
     assert report.ok, str(report)
+    record.count("op_cases_third_order")
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
@@ -66,6 +68,7 @@ def test_nested_forward_mode_matches_finite_differences(name, index, c):
         pytest.skip(EXEMPT[name])
     report = check_case_nested_forward(name, c, index)
     assert report.ok, str(report)
+    record.count("op_cases_nested_forward")
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
@@ -74,6 +77,7 @@ def test_forward_over_reverse_matches_finite_differences(name, index, c):
         pytest.skip(EXEMPT[name])
     report = check_case_forward_over_reverse(name, c, index)
     assert report.ok, str(report)
+    record.count("op_cases_forward_over_reverse")
 
 
 def test_the_third_order_check_catches_a_rule_exact_only_to_first_order():
