@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, _seed
-from . import anomaly
+from . import anomaly, slices
 from .broadcasting import sum_to
 from .grad_mode import state
 from .node import EPOCH, Node
@@ -228,11 +228,11 @@ def backward_pass(
     ``replay`` (first order, for inspection) also walks graphs freed by an earlier
     backward, recomputing a node's output from its inputs where the VJP needs it.
     """
-    tensor, unbroadcast = Tensor, sum_to  # locals: the loop below is the hot path
+    tensor, unbroadcast, ndarray = Tensor, sum_to, np.ndarray  # locals: the loop below is the hot path
     # A compiled step being recorded (autograd_mini/compile.py) is told of every array
     # this pass computes; with create_graph the rules' ops record themselves.
     rec = state.recorder if state.detour and not create_graph else None
-    prev_mode = state.grad_enabled
+    prev_mode, prev_slices = state.grad_enabled, state.slice_grads
     state.grad_enabled = create_graph
     saved_errors: Any = None
     try:
@@ -255,6 +255,10 @@ def backward_pass(
         check_anomaly = state.anomaly
         if check_anomaly:  # anomaly mode reports non-finite gradients itself
             saved_errors = np.seterr(all="ignore")
+        # a plain first-order pass may sum slices' gradients without expanding each one;
+        # passes that show or record every gradient get the dense arrays (core/slices.py)
+        lazy = not (create_graph or replay or observes or check_anomaly or rec is not None)
+        state.slice_grads = lazy
         # Kahn's algorithm. ``ready`` holds (node, its total gradient); a node whose
         # last consumer just sent its gradient goes straight onto it, so chains never
         # touch ``pending``.
@@ -263,6 +267,8 @@ def backward_pass(
         while ready:
             node, grad = ready.pop()
             inputs = node.inputs
+            if lazy and grad is not None and grad.__class__ is not ndarray:
+                grad = slices.dense(grad)  # the total as a plain array, for the VJP and hooks
             if grad is not None:
                 if node.hooks is not None:
                     grad = _run_hooks(node.hooks, grad, tensor, create_graph)
@@ -327,15 +333,21 @@ def backward_pass(
             if not retain_graph:
                 node.out = None
                 node.freed = True
+        if lazy:
+            for key, (leaf, g) in leaf_grads.items():
+                if g.__class__ is not ndarray:
+                    leaf_grads[key] = (leaf, slices.dense(g))
         sink.finish(leaf_grads, create_graph)
     finally:
-        state.grad_enabled = prev_mode
+        state.grad_enabled, state.slice_grads = prev_mode, prev_slices
         if saved_errors is not None:
             np.seterr(**saved_errors)
 
 
 def _add(a: Any, b: Any, rec: Any) -> Any:
     """``a + b`` for two gradients, told to the recorder of a compiled step if one listens."""
+    if a.__class__ in slices.LAZY or b.__class__ in slices.LAZY:
+        return slices.add(a, b)  # a slice's gradient, or a sum of them the engine owns
     out = a + b
     if rec is not None:
         rec.call("add", np.add, (a, b), None, out)

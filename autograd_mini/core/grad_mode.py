@@ -29,6 +29,9 @@ class _State(threading.local):
         self._forward: Any = None
         self._recorder: Any = None
         self.detour = False
+        # set by the engine during a plain first-order backward pass: getitem's VJP may
+        # then return a lazy slice gradient (core/slices.py)
+        self.slice_grads = False
 
     def _set_detour(self) -> None:
         self.detour = self._anomaly or self._forward is not None or self._recorder is not None

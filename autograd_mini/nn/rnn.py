@@ -11,9 +11,10 @@ U(-1/√H, 1/√H).
 Every layer is composed of library ops (``linear``, ``sigmoid``, ``tanh``, slicing,
 ``stack``), so the backward pass through time is the engine's ordinary backward over
 the unrolled graph: one group of nodes per time step. Inside, a sequence is a list of
-per-step tensors (N, features) from the input to the final ``stack``: a slice per step
-of one (L, N, ·) tensor would make backward add L full-size gradients into it, which
-costs O(L²) for long sequences.
+per-step tensors (N, features) from the input's L slices to the final ``stack``. When
+the input requires grad, backward sums the L slices' gradients into one array in place
+(the engine's lazy slice gradients, ``core/slices.py``), so a long sequence costs O(L),
+not L full-size gradient arrays.
 
 The step equations (σ the logistic sigmoid, ⊙ the elementwise product):
 

@@ -17,6 +17,8 @@ import numpy as np
 from ..core.broadcasting import broadcast_to as broadcast_to  # the core's pair, in the table too
 from ..core.broadcasting import shape_of
 from ..core.broadcasting import sum_to as sum_to
+from ..core.grad_mode import state as _modes
+from ..core.slices import SliceGrad
 from .registry import Op, dtype_of
 
 # ---------------------------------------------------------------- reshaping
@@ -123,10 +125,18 @@ def _getitem_forward(x: Any, index: Any = None) -> Any:
     return np.asarray(x)[index]
 
 
+def _getitem_vjp(g: Any, ans: Any, x: Any, index: Any = None) -> Any:
+    if g.__class__ is np.ndarray and _modes.slice_grads and is_basic_index(index):
+        # a plain first-order pass: the engine sums slices in place (core/slices.py), so a
+        # sequence read step by step costs O(its size), not O(steps · size)
+        return SliceGrad(x.shape, x.dtype, index, g)
+    return index_add(g, index=index, shape=shape_of(x), dtype=dtype_of(x))
+
+
 getitem: Op = Op(
     "getitem",
     _getitem_forward,
-    [lambda g, ans, x, index=None: index_add(g, index=index, shape=shape_of(x), dtype=dtype_of(x))],
+    [_getitem_vjp],
     save_inputs=False,
     rules=["x̄ = zeros like x, with ḡ added at [index] (repeated indices add up)"],
     hint="Indices must be in range for the tensor's shape.",
