@@ -259,6 +259,7 @@ def backward_pass(
         # passes that show or record every gradient get the dense arrays (core/slices.py)
         lazy = not (create_graph or replay or observes or check_anomaly or rec is not None)
         state.slice_grads = lazy
+        made = slices.CREATED[0]
         # Kahn's algorithm. ``ready`` holds (node, its total gradient); a node whose
         # last consumer just sent its gradient goes straight onto it, so chains never
         # touch ``pending``.
@@ -333,7 +334,7 @@ def backward_pass(
             if not retain_graph:
                 node.out = None
                 node.freed = True
-        if lazy:
+        if lazy and slices.CREATED[0] != made:  # some slice gradient may have reached a leaf
             for key, (leaf, g) in leaf_grads.items():
                 if g.__class__ is not ndarray:
                     leaf_grads[key] = (leaf, slices.dense(g))

@@ -109,9 +109,10 @@ class Optimizer:
         update = self.update_param
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                g = p._grad
+                if g is None:
                     continue
-                grad = p.grad._data
+                grad = g._data
                 value = p._data
                 if grad.shape != value.shape:
                     raise RuntimeError(
