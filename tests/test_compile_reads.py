@@ -370,3 +370,20 @@ def test_multihead_attention_boolean_masks_are_each_calls(extra: dict[str, Any])
         lambda x, m: mha(x, x, x, key_padding_mask=m), (q, padding1), (q, ~padding1 | causal[0])
     )
     _replays_like_eager(lambda x, m: mha(x, x, x, attn_mask=m), (q, causal), (q, causal.T.copy()))
+
+
+def test_a_mask_tensor_from_outside_is_read_fresh_on_every_replay() -> None:
+    """where/masked_fill given a Tensor condition from outside the function (not an
+    argument): a replay reads its current values, as eager does, not the traced ones."""
+    mask = am.tensor(np.array([True, False, True]))
+
+    def f(x: Any) -> Any:
+        return am.where(mask, x, 0.0) + x.masked_fill(mask, 5.0)
+
+    step = am.compile(f)
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(step(x).numpy(), f(am.tensor(x)).numpy())
+    mask.data = np.array([False, True, False])
+    np.testing.assert_array_equal(step(x).numpy(), f(am.tensor(x)).numpy())
+    np.testing.assert_array_equal(step(x).numpy(), [1.0, 7.0, 3.0])
+    assert step.traces == 1

@@ -92,9 +92,12 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
     if x is None or y is None:
         raise TypeError("where: give the condition alone (its positions), or all of condition, x and y")
+    # a condition Tensor goes in as itself, so a compiled step reads its current values on
+    # every replay (its bare array would be a constant of the program)
+    arg: Any = condition if isinstance(condition, Tensor) else cond
     if cond.dtype != np.bool_:  # a compiled step replays the cast on the new condition
-        cond = traced_values(_truth, (condition if isinstance(condition, Tensor) else cond,))
-    return apply_op(selection.where, (cond, as_tensor(x), _operand(y, "where")), None)
+        arg = traced_values(_truth, (arg,))
+    return apply_op(selection.where, (arg, as_tensor(x), _operand(y, "where")), None)
 
 
 # ---------------------------------------------------------------- reductions

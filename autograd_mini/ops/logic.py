@@ -222,7 +222,9 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Tensor:
         v = value
     else:
         raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}")
-    return apply_op(masked_fill_op, (t, m, v), None)
+    # a mask Tensor goes in as itself: a compiled step then reads its current values on
+    # every replay (its bare array would be a constant of the program)
+    return apply_op(masked_fill_op, (t, mask if isinstance(mask, Tensor) else m, v), None)
 
 
 for _fn in (
