@@ -62,6 +62,8 @@ __all__ = ["CompiledFunction", "Program", "TraceError", "compile"]
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _TENSOR_FILES = {os.path.join(_PACKAGE, "tensor.py"), os.path.abspath(__file__)}
 _MISS = object()  # a guard failed: another program (or a new trace) is needed
+# what a NumPy call of a replay raises on bad data (restated with the call's name)
+_REPLAY_ERRORS = (ValueError, TypeError, IndexError, ArithmeticError)
 _LITERALS = (bool, int, float, str, type(None))
 _LINEAR = _linalg_ops.linear
 _SCE = _loss_ops.softmax_cross_entropy
@@ -577,10 +579,38 @@ class Program:
 
     def run(self, args: tuple[Any, ...]) -> Any:
         """Replay on ``args`` (the flattened call arguments); ``_MISS`` if a guard fails."""
-        out = self._run(args)
+        try:
+            out = self._run(args)
+        except _REPLAY_ERRORS as e:
+            raise self.replay_error(e) from None
         if out is not _MISS:
             self.replays += 1
         return out
+
+    def replay_error(self, error: Exception) -> Exception:
+        """``error`` raised by a NumPy call of a replay, restated with the call's name, its
+        program line and where the traced call made it (the eager error's context)."""
+        tb = error.__traceback__
+        k = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == f"<am.compile {self.fn_name}>":
+                k = self._line_of.get(tb.tb_lineno)
+            tb = tb.tb_next
+        if k is None:
+            return error
+        ins = self.instructions[k]
+        # an op's NumPy error does not name it (eager, apply_op adds the name); the
+        # library's recorded checks already say who they are
+        prefix = f"{ins.name}: " if ins.kind in ("op", "vjp", "vjp_all") else ""
+        message = (
+            f"{prefix}{error} (replaying the compiled step {self.fn_name}: its line "
+            f"`{self._instruction_text(ins)}`, recorded from {ins.site})"
+        )
+        try:
+            restated = type(error)(message)
+        except Exception:  # an exception type that takes other arguments: keep it as it is
+            return error
+        return restated.with_traceback(error.__traceback__)
 
     def _generate(self) -> tuple[str, Callable[..., Any]]:
         ns: dict[str, Any] = {"_MISS": _MISS, "_wrap": Tensor._wrap, "_as_array": _as_array}
@@ -618,8 +648,12 @@ class Program:
             elif slot.kind == "state":
                 ns[f"T{i}"] = slot.owner
                 body.append(f"v{i} = T{i}._data")
+        self._line_of: dict[int, int] = {}  # source line -> instruction (errors name the call)
         for k, ins in enumerate(self.instructions):
-            body.extend(self._line(k, ins, ns))
+            code_lines = self._line(k, ins, ns)
+            for j in range(len(code_lines)):
+                self._line_of[len(lines) + len(body) + j + 1] = k
+            body.extend(code_lines)
         body.append(f"return {self._output_expr(self.output, ns)}")
         source = "\n".join(lines + ["    " + line for line in body]) + "\n"
         code = builtins.compile(source, f"<am.compile {self.fn_name}>", "exec")
@@ -1038,7 +1072,10 @@ class CompiledFunction:
         candidates = self._cache.get(key)
         if candidates is not None:
             for program in candidates:
-                out = program._run(args)
+                try:
+                    out = program._run(args)
+                except _REPLAY_ERRORS as e:
+                    raise program.replay_error(e) from None
                 if out is not _MISS:
                     program.replays += 1
                     self.program = program

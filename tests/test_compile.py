@@ -612,3 +612,26 @@ def test_grad_assignment_checks_type_and_shape():
     w.grad = am.tensor(np.full((2, 3), 2.0))
     w.sum().backward()
     np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 3), 3.0))
+
+
+def test_an_error_in_a_replay_names_the_call_its_program_line_and_the_traced_site():
+    def f(x, i):
+        return am.take(x, i).sum()
+
+    step = am.compile(f)
+    step(np.arange(4.0), np.array([0, 3]))
+    with pytest.raises(IndexError) as err:  # a recorded library check: it names itself
+        step(np.arange(4.0), np.array([0, 7]))
+    text = str(err.value)
+    assert text.startswith("take: index 7 is out of range") and "replaying the compiled step f" in text
+    assert "test_compile.py" in text  # the line of f that made the call when it was traced
+
+    def g(a):
+        return am.linalg.inv(a).sum()
+
+    step = am.compile(g)
+    step(np.eye(2))
+    with pytest.raises(ValueError) as err:  # an op's own error: the replay names the op
+        step(np.zeros((2, 2)))
+    assert str(err.value).startswith("inv: the matrix is singular")
+    assert "`t0: float64[2, 2] = inv(a)`" in str(err.value)
