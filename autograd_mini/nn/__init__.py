@@ -160,3 +160,12 @@ __all__ = [
     "optim",
     "utils",
 ]
+
+# more everyday layers and losses (layers_more.py, padding.py, containers.py, loss_more.py)
+from . import containers, layers_more, loss_more, padding
+from .containers import *  # noqa: F403
+from .layers_more import *  # noqa: F403
+from .loss_more import *  # noqa: F403
+from .padding import *  # noqa: F403
+
+__all__ += containers.__all__ + layers_more.__all__ + loss_more.__all__ + padding.__all__

@@ -1092,3 +1092,29 @@ batch_norm = _normalization.batch_norm
 layer_norm = _normalization.layer_norm
 group_norm = _normalization.group_norm
 embedding = _embedding.embedding
+
+
+# ---------------------------------------------------------------- more layers and losses
+# (PReLU, instance norm, channel and alpha dropout, pixel shuffle, bilinear, distances,
+# adaptive max pooling; triplet, soft-margin, multi-margin and Poisson losses): written
+# next to their modules in layers_more.py and loss_more.py, exported here
+from . import layers_more as _layers_more  # noqa: E402
+from . import loss_more as _loss_more  # noqa: E402
+
+prelu = _layers_more.prelu
+instance_norm = _layers_more.instance_norm
+dropout1d = _layers_more.dropout1d
+dropout2d = _layers_more.dropout2d
+alpha_dropout = _layers_more.alpha_dropout
+pixel_shuffle = _layers_more.pixel_shuffle
+pixel_unshuffle = _layers_more.pixel_unshuffle
+bilinear = _layers_more.bilinear
+cosine_similarity = _layers_more.cosine_similarity
+pairwise_distance = _layers_more.pairwise_distance
+adaptive_max_pool1d = _layers_more.adaptive_max_pool1d
+adaptive_max_pool2d = _layers_more.adaptive_max_pool2d
+triplet_margin_loss = _loss_more.triplet_margin_loss
+soft_margin_loss = _loss_more.soft_margin_loss
+multilabel_soft_margin_loss = _loss_more.multilabel_soft_margin_loss
+multi_margin_loss = _loss_more.multi_margin_loss
+poisson_nll_loss = _loss_more.poisson_nll_loss
