@@ -580,3 +580,28 @@ def test_lbfgs_max_eval_defaults_to_five_quarters_of_max_iter():
     defaults = nn.optim.LBFGS([w]).defaults
     assert (defaults["lr"], defaults["history_size"], defaults["line_search_fn"]) == (1.0, 100, None)
     assert (defaults["tolerance_grad"], defaults["tolerance_change"]) == (1e-7, 1e-9)
+
+
+def test_strong_wolfe_line_search_accepts_a_good_first_step_and_zooms_after_a_bad_one():
+    from autograd_mini.nn.optim.lbfgs import _strong_wolfe
+
+    def obj(x, t, d):  # f(x) = Σ x², evaluated at x + t d
+        z = x + t * d
+        return float(z @ z), 2 * z
+
+    x = np.array([1.0])
+    g = 2 * x
+    d = -g
+    gtd = float(g @ d)  # -4
+    # t = 0.1: x = 0.8, slope -3.2: |−3.2| ≤ 0.9·4 and f = 0.64 ≤ 1 - 1e-4·0.1·4: accepted at once
+    f_new, g_new, t, evals = _strong_wolfe(obj, x, 0.1, d, 1.0, g, gtd)
+    assert (t, evals) == (0.1, 1) and f_new == pytest.approx(0.64) and g_new == pytest.approx([1.6])
+    # t = 5: x = -9 overshoots (f = 81 > 1): the zoom returns a step meeting both conditions
+    f_new, g_new, t, evals = _strong_wolfe(obj, x, 5.0, d, 1.0, g, gtd)
+    assert evals > 1 and 0 < t < 5
+    assert f_new <= 1.0 + 1e-4 * t * gtd
+    assert abs(float(g_new @ d)) <= 0.9 * abs(gtd)
+    assert f_new == pytest.approx(obj(x, t, d)[0])
+    # a step that is too short (t = 0.01: slope -3.92, not ≤ 3.6 in size) is extrapolated
+    f_new, g_new, t, evals = _strong_wolfe(obj, x, 0.01, d, 1.0, g, gtd)
+    assert t > 0.01 and evals > 1 and abs(float(g_new @ d)) <= 0.9 * abs(gtd)
