@@ -114,7 +114,10 @@ def prelu(input: Any, weight: Any) -> Tensor:
     Derivative: x̄ = ȳ where x > 0, else a·ȳ (so a·ȳ at x = 0, as PyTorch);
     ā = Σ ȳ·x over the entries of its channel with x ≤ 0.
     """
-    who = "prelu"
+    return _prelu(input, weight, "prelu")
+
+
+def _prelu(input: Any, weight: Any, who: str) -> Tensor:
     x = _float_input(input, who)
     w = as_tensor(weight, who)
     if w.ndim > 1:
@@ -161,7 +164,7 @@ class PReLU(Module):
 
     def forward(self, input: Any) -> Tensor:
         """The input with its negative entries scaled by the slopes."""
-        return prelu(input, self.weight)
+        return _prelu(input, self.weight, "PReLU")
 
     def extra_repr(self) -> str:
         """PyTorch's."""
@@ -180,7 +183,10 @@ def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Tensor:
     Derivative: x̄₁ = Σ_o ȳ_o A_o x₂, x̄₂ = Σ_o ȳ_o A_oᵀ x₁, Ā_o = Σ ȳ_o x₁ x₂ᵀ (summed over
     the leading axes), b̄ = Σ ȳ.
     """
-    who = "bilinear"
+    return _bilinear(input1, input2, weight, bias, "bilinear")
+
+
+def _bilinear(input1: Any, input2: Any, weight: Any, bias: Any, who: str) -> Tensor:
     x1, x2 = _float_input(input1, who), _float_input(input2, who)
     w = as_tensor(weight, who)
     if w.ndim != 3:
@@ -250,7 +256,7 @@ class Bilinear(Module):
 
     def forward(self, input1: Any, input2: Any) -> Tensor:
         """x₁ᵀ A x₂ + b on the last axes of the two inputs."""
-        return bilinear(input1, input2, self.weight, self.bias)
+        return _bilinear(input1, input2, self.weight, self.bias, "Bilinear")
 
     def extra_repr(self) -> str:
         """PyTorch's."""
@@ -473,7 +479,10 @@ def dropout1d(
 
     Derivative: x̄ = ȳ·m/(1 - p) with the channel's mask m ∈ {0, 1}.
     """
-    who = "dropout1d"
+    return _dropout1d(input, p, training, generator, "dropout1d")
+
+
+def _dropout1d(input: Any, p: float, training: bool, generator: init.Generator, who: str) -> Tensor:
     p = _probability(p, who)
     x = _float_input(input, who)
     if x.ndim not in (2, 3):
@@ -501,7 +510,10 @@ def dropout2d(
     :func:`dropout1d`, with a warning, as PyTorch does (for historical reasons); use
     ``dropout1d`` for such inputs. Derivative: x̄ = ȳ·m/(1 - p).
     """
-    who = "dropout2d"
+    return _dropout2d(input, p, training, generator, "dropout2d")
+
+
+def _dropout2d(input: Any, p: float, training: bool, generator: init.Generator, who: str) -> Tensor:
     p = _probability(p, who)
     x = _float_input(input, who)
     if x.ndim not in (3, 4):
@@ -539,7 +551,10 @@ def alpha_dropout(
 
     Derivative: x̄ = a·ȳ on the kept entries, 0 on the dropped ones.
     """
-    who = "alpha_dropout"
+    return _alpha_dropout(input, p, training, generator, "alpha_dropout")
+
+
+def _alpha_dropout(input: Any, p: float, training: bool, generator: init.Generator, who: str) -> Tensor:
     p = _probability(p, who)
     x = _float_input(input, who)
     if not training or p == 0.0:
@@ -591,7 +606,7 @@ class Dropout1d(_DropoutNd):
 
     def forward(self, input: Any) -> Tensor:
         """The input with random channels zeroed (training) or unchanged (evaluation)."""
-        return dropout1d(input, self.p, self.training, generator=self._rng)
+        return _dropout1d(input, self.p, self.training, self._rng, "Dropout1d")
 
 
 class Dropout2d(_DropoutNd):
@@ -604,7 +619,7 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input: Any) -> Tensor:
         """The input with random channels zeroed (training) or unchanged (evaluation)."""
-        return dropout2d(input, self.p, self.training, generator=self._rng)
+        return _dropout2d(input, self.p, self.training, self._rng, "Dropout2d")
 
 
 class AlphaDropout(_DropoutNd):
@@ -613,7 +628,7 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input: Any) -> Tensor:
         """Alpha dropout of the input (training) or the input (evaluation)."""
-        return alpha_dropout(input, self.p, self.training, generator=self._rng)
+        return _alpha_dropout(input, self.p, self.training, self._rng, "AlphaDropout")
 
 
 # ---------------------------------------------------------------- pixel shuffle
@@ -629,7 +644,10 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
 
     A reshape, a transpose and a reshape; derivative: x̄ = pixel_unshuffle(ȳ, r).
     """
-    who = "pixel_shuffle"
+    return _pixel_shuffle(input, upscale_factor, "pixel_shuffle")
+
+
+def _pixel_shuffle(input: Any, upscale_factor: int, who: str) -> Tensor:
     r = _factor(upscale_factor, "upscale_factor", who)
     x = as_tensor(input, who)
     if x.ndim < 3 or x.shape[-3] % (r * r):
@@ -650,7 +668,10 @@ def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
 
     Derivative: x̄ = pixel_shuffle(ȳ, r).
     """
-    who = "pixel_unshuffle"
+    return _pixel_unshuffle(input, downscale_factor, "pixel_unshuffle")
+
+
+def _pixel_unshuffle(input: Any, downscale_factor: int, who: str) -> Tensor:
     r = _factor(downscale_factor, "downscale_factor", who)
     x = as_tensor(input, who)
     if x.ndim < 3 or x.shape[-2] % r or x.shape[-1] % r:
@@ -674,7 +695,7 @@ class PixelShuffle(Module):
 
     def forward(self, input: Any) -> Tensor:
         """The input's channels moved into space."""
-        return pixel_shuffle(input, self.upscale_factor)
+        return _pixel_shuffle(input, self.upscale_factor, "PixelShuffle")
 
     def extra_repr(self) -> str:
         """PyTorch's."""
@@ -690,7 +711,7 @@ class PixelUnshuffle(Module):
 
     def forward(self, input: Any) -> Tensor:
         """The input's space moved into channels."""
-        return pixel_unshuffle(input, self.downscale_factor)
+        return _pixel_unshuffle(input, self.downscale_factor, "PixelUnshuffle")
 
     def extra_repr(self) -> str:
         """PyTorch's."""
@@ -718,7 +739,10 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
 
     Derivative (norms above ε): x̄₁ = ȳ·(x₂/(‖x₁‖‖x₂‖) - cos·x₁/‖x₁‖²), and alike for x₂.
     """
-    who = "cosine_similarity"
+    return _cosine_similarity(x1, x2, dim, eps, "cosine_similarity")
+
+
+def _cosine_similarity(x1: Any, x2: Any, dim: int, eps: float, who: str) -> Tensor:
     a, b = _float_input(x1, who), _float_input(x2, who)
     shape = _broadcast_pair(a, b, who)
     if not isinstance(dim, (int, np.integer)) or not -len(shape) <= dim < max(len(shape), 1):
@@ -736,7 +760,10 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepd
     non-zeros). Computed with ``am.norm``, whose derivative is x̄₁ = ȳ·sign(d)|d|^(p-1) /
     ‖d‖^(p-1) (p = 2: ȳ·d/‖d‖), 0 where d = 0; x̄₂ = -x̄₁.
     """
-    who = "pairwise_distance"
+    return _pairwise_distance(x1, x2, p, eps, keepdim, "pairwise_distance")
+
+
+def _pairwise_distance(x1: Any, x2: Any, p: float, eps: float, keepdim: bool, who: str) -> Tensor:
     a, b = _float_input(x1, who), _float_input(x2, who)
     shape = _broadcast_pair(a, b, who)
     if not shape:
@@ -755,7 +782,7 @@ class CosineSimilarity(Module):
 
     def forward(self, x1: Any, x2: Any) -> Tensor:
         """The cosine of the angle between the vectors along ``dim``."""
-        return cosine_similarity(x1, x2, self.dim, self.eps)
+        return _cosine_similarity(x1, x2, self.dim, self.eps, "CosineSimilarity")
 
 
 class PairwiseDistance(Module):
@@ -770,7 +797,7 @@ class PairwiseDistance(Module):
 
     def forward(self, x1: Any, x2: Any) -> Tensor:
         """The distance between the rows of ``x1`` and ``x2``."""
-        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+        return _pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim, "PairwiseDistance")
 
 
 # ---------------------------------------------------------------- adaptive max pooling

@@ -69,9 +69,11 @@ def test_prelu_gradients_first_second_order_forward_mode_and_at_zero():
 
 def test_prelu_errors_name_the_layer_shapes_and_fix():
     with pytest.raises(
-        ValueError, match=r"prelu: weight has 2 slopes .*\(4, 3\).*3 channel.*num_parameters=3"
+        ValueError, match=r"PReLU: weight has 2 slopes .*\(4, 3\).*3 channel.*num_parameters=3"
     ):
         nn.PReLU(2)(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"prelu: weight has 2 slopes"):  # the function names itself
+        F.prelu(np.ones((4, 3)), np.ones(2))
     with pytest.raises(ValueError, match="num_parameters must be a positive int"):
         nn.PReLU(0)
 
@@ -106,11 +108,11 @@ def test_bilinear_gradients():
 def test_bilinear_shape_errors():
     layer = nn.Bilinear(3, 4, 5, seed=0)
     with pytest.raises(
-        ValueError, match=r"bilinear: the weight of shape \(5, 3, 4\) expects input1 \(\*, 3\)"
+        ValueError, match=r"Bilinear: the weight of shape \(5, 3, 4\) expects input1 \(\*, 3\)"
     ):
         layer(np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(
-        ValueError, match=r"bilinear: input1 \(2, 3\) and input2 \(3, 4\) must have the same leading"
+        ValueError, match=r"Bilinear: input1 \(2, 3\) and input2 \(3, 4\) must have the same leading"
     ):
         layer(np.ones((2, 3)), np.ones((3, 4)))
 
@@ -226,10 +228,10 @@ def test_channel_dropout_edge_cases_unbatched_and_errors():
     assert np.all((out3 == 0).all(axis=2) | (out3 == 2).all(axis=2))  # channels of (N, C, L)
     with pytest.raises(
         ValueError,
-        match=r"dropout1d: expected a 2-D \(C, L\) or 3-D \(N, C, L\) input, got shape \(2, 3, 4, 5\)",
+        match=r"Dropout1d: expected a 2-D \(C, L\) or 3-D \(N, C, L\) input, got shape \(2, 3, 4, 5\)",
     ):
         nn.Dropout1d()(np.ones((2, 3, 4, 5)))
-    with pytest.raises(ValueError, match=r"dropout2d: expected a 4-D .*shape \(3, 4\).*unsqueeze"):
+    with pytest.raises(ValueError, match=r"Dropout2d: expected a 4-D .*shape \(3, 4\).*unsqueeze"):
         nn.Dropout2d()(np.ones((3, 4)))
     with pytest.raises(ValueError, match="p must be a probability"):
         nn.Dropout1d(1.5)
@@ -402,11 +404,11 @@ def test_pixel_shuffle_matches_the_index_formula_and_unshuffle_inverts_it():
     check_first_and_second(lambda t: F.pixel_shuffle(t, 2), RNG.standard_normal((1, 4, 2, 3)), second=False)
     check_first_and_second(lambda t: F.pixel_unshuffle(t, 3), RNG.standard_normal((2, 1, 3, 6)), second=False)
     with pytest.raises(
-        ValueError, match=r"pixel_shuffle: .*divisible by upscale_factor² = 4, got shape \(1, 6, 2, 2\)"
+        ValueError, match=r"PixelShuffle: .*divisible by upscale_factor² = 4, got shape \(1, 6, 2, 2\)"
     ):
         nn.PixelShuffle(2)(np.ones((1, 6, 2, 2)))
     with pytest.raises(
-        ValueError, match=r"pixel_unshuffle: .*divisible by downscale_factor = 2, got shape \(1, 1, 3, 4\)"
+        ValueError, match=r"PixelUnshuffle: .*divisible by downscale_factor = 2, got shape \(1, 1, 3, 4\)"
     ):
         nn.PixelUnshuffle(2)(np.ones((1, 1, 3, 4)))
 
@@ -571,3 +573,24 @@ def test_compiled_adaptive_max_pool_recomputes_positions_on_each_call():
         (out, idx), (eager_out, eager_idx) = compiled(x), forward(x)
         np.testing.assert_array_equal(out.data, eager_out.data)
         np.testing.assert_array_equal(idx.data, eager_idx.data)
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "shape"),
+    [
+        (
+            "instance_norm",
+            lambda t: F.instance_norm(t, weight=np.array([0.5, 2.0]), bias=np.ones(2)),
+            (2, 2, 5),
+        ),
+        ("bilinear", lambda t: F.bilinear(t, t[:, :2] * 2.0, np.arange(12.0).reshape(2, 3, 2) / 10), (4, 3)),
+        ("adaptive_max_pool2d", lambda t: F.adaptive_max_pool2d(t, (2, 3)), (1, 2, 5, 4)),
+        ("pixel_unshuffle", lambda t: F.pixel_unshuffle(t, 2), (1, 1, 4, 2)),
+        ("pairwise_distance", lambda t: F.pairwise_distance(t, t[::-1] * 0.5), (3, 4)),
+        ("reflection_pad", nn.ReflectionPad2d((2, 1, 1, 0)), (1, 1, 3, 4)),
+    ],
+)
+def test_forward_mode_matches_finite_differences(name, f, shape):
+    """Forward mode (am.jvp) comes from the ops too: one pass, against central differences."""
+    rng = np.random.default_rng(len(name))
+    jvp_matches_finite_differences(f, rng.standard_normal(shape), rng.standard_normal(shape))

@@ -281,3 +281,22 @@ def test_float32_stays_float32():
         t.grad = None
         loss.backward()
         assert loss.dtype == np.float32 and t.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda t: F.triplet_margin_loss(t, t[::-1] * 0.5, t * 0.1 + 1.0, margin=3.0, reduction="none"),
+        lambda t: F.multi_margin_loss(t, np.array([0, 2, 1]), 2, margin=2.0),
+        lambda t: F.multilabel_soft_margin_loss(t, np.eye(3)),
+        lambda t: F.poisson_nll_loss(t, np.full((3, 3), 2.0), full=True),
+        lambda t: F.soft_margin_loss(t, -np.ones((3, 3)), reduction="none"),
+    ],
+)
+def test_forward_mode_matches_finite_differences(f):
+    x = RNG.standard_normal((3, 3))
+    v = RNG.standard_normal((3, 3))
+    _, tangent = am.jvp(f, (x,), (v,))
+    eps = 1e-6
+    expected = (f(am.tensor(x + eps * v)).data - f(am.tensor(x - eps * v)).data) / (2 * eps)
+    np.testing.assert_allclose(np.asarray(tangent), expected, rtol=1e-6, atol=1e-8)
