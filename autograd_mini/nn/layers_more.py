@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
 from ..core.grad_mode import no_grad, random_draw
 from ..ops import api as ops
 from ..ops.convert import as_tensor
@@ -37,7 +36,7 @@ from ..tensor import Tensor, traced_values
 from . import init
 from .conv import batched
 from .module import Module, Parameter
-from .normalization import _affine, _eval_statistics, _normalise, _running_update
+from .normalization import _affine, _dtype, _eval_statistics, _normalise, _NormBase, _running_update
 from .pooling import _adaptive_sizes
 
 __all__ = [  # the modules (nn exports them); the functions are exported by nn.functional
@@ -61,13 +60,6 @@ ALPHA = 1.7580993408473766
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def _dtype(dtype: Any, who: str) -> np.dtype[Any]:
-    dt = np.dtype(dtypes.get_default_dtype() if dtype is None else dtype)
-    if dt.kind != "f":
-        raise TypeError(f"{who}: dtype must be floating point, got {dt}")
-    return dt
 
 
 def _positive_int(value: Any, what: str, who: str) -> int:
@@ -344,7 +336,7 @@ def _instance_update(old: np.ndarray, stat: np.ndarray, momentum: Any, count: in
     return _running_update(old, np.asarray(stat.mean(axis=0)), momentum, count)
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     _spatial = 1
 
     def __init__(
@@ -356,28 +348,7 @@ class _InstanceNorm(Module):
         track_running_stats: bool = False,
         dtype: Any = None,
     ) -> None:
-        super().__init__()
-        who = type(self).__name__
-        self.num_features = _positive_int(num_features, "num_features", who)
-        self.eps = float(eps)
-        self.momentum = momentum
-        self.affine = bool(affine)
-        self.track_running_stats = bool(track_running_stats)
-        dt = _dtype(dtype, who)
-        if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, dtype=dt))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dt))
-            self.register_buffer("running_var", np.ones(self.num_features, dtype=dt))
-            self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, input: Any) -> Tensor:
         """Each channel of each sample normalised over its positions (or by the running
@@ -413,13 +384,6 @@ class _InstanceNorm(Module):
             self.eps,
         )
         return out.reshape(out.shape[1:]) if unbatched else out
-
-    def extra_repr(self) -> str:
-        """PyTorch's."""
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
-        )
 
 
 class InstanceNorm1d(_InstanceNorm):

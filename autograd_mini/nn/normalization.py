@@ -228,8 +228,10 @@ def _dtype(dtype: Any, who: str) -> np.dtype[Any]:
 # ---------------------------------------------------------------- modules
 
 
-class _BatchNorm(Module):
-    _dims: tuple[int, ...] = (2, 3)
+class _NormBase(Module):
+    """What batch and instance normalisation share (PyTorch's ``_NormBase``): the
+    arguments, the affine parameters ``weight``/``bias`` and the running-statistics
+    buffers ``running_mean``, ``running_var``, ``num_batches_tracked``."""
 
     def __init__(
         self,
@@ -283,6 +285,17 @@ class _BatchNorm(Module):
             self.weight.data = np.ones_like(self.weight.data)
             self.bias.data = np.zeros_like(self.bias.data)
 
+    def extra_repr(self) -> str:
+        """PyTorch's."""
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class _BatchNorm(_NormBase):
+    _dims: tuple[int, ...] = (2, 3)
+
     def forward(self, input: Any) -> Tensor:
         """Normalise with the batch's statistics (training; running ones updated) or the
         running statistics (evaluation)."""
@@ -313,13 +326,6 @@ class _BatchNorm(Module):
             use_batch,
             factor,
             self.eps,
-        )
-
-    def extra_repr(self) -> str:
-        """PyTorch's."""
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
         )
 
 

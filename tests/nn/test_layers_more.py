@@ -594,3 +594,17 @@ def test_forward_mode_matches_finite_differences(name, f, shape):
     """Forward mode (am.jvp) comes from the ops too: one pass, against central differences."""
     rng = np.random.default_rng(len(name))
     jvp_matches_finite_differences(f, rng.standard_normal(shape), rng.standard_normal(shape))
+
+
+def test_instance_norm_shares_batch_norms_state_and_resets():
+    m = nn.InstanceNorm1d(3, affine=True, track_running_stats=True)
+    assert [k for k in m.state_dict()] == ["weight", "bias", "running_mean", "running_var",
+                                           "num_batches_tracked"]
+    m(np.random.default_rng(0).standard_normal((2, 3, 5)))
+    m.weight.data = np.full(3, 2.0)
+    assert not np.allclose(m.running_mean.numpy(), 0.0)
+    m.reset_parameters()
+    np.testing.assert_array_equal(m.running_mean.numpy(), np.zeros(3))
+    np.testing.assert_array_equal(m.running_var.numpy(), np.ones(3))
+    np.testing.assert_array_equal(m.weight.numpy(), np.ones(3))
+    assert repr(m) == "InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
