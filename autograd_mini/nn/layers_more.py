@@ -36,7 +36,15 @@ from ..tensor import Tensor, traced_values
 from . import init
 from .conv import batched
 from .module import Module, Parameter
-from .normalization import _affine, _dtype, _eval_statistics, _normalise, _NormBase, _running_update
+from .normalization import (
+    _affine,
+    _check_per_channel,
+    _dtype,
+    _eval_statistics,
+    _normalise,
+    _NormBase,
+    _running_update,
+)
 from .pooling import _adaptive_sizes
 
 __all__ = [  # the modules (nn exports them); the functions are exported by nn.functional
@@ -291,17 +299,7 @@ def instance_norm(
             f"shape {x.shape}; add the batch axis with x.unsqueeze(0)"
         )
     c = x.shape[1]
-    for name, t in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if t is not None and tuple(np.shape(getattr(t, "data", t))) != (c,):
-            raise ValueError(
-                f"{who}: {name} must have shape ({c},) for an input with {c} channels (shape "
-                f"{x.shape}), got {tuple(np.shape(getattr(t, 'data', t)))}"
-            )
+    _check_per_channel(who, x, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     shape = (1, c) + (1,) * (x.ndim - 2)
     spatial = int(np.prod(x.shape[2:]))
     if use_input_stats:

@@ -92,17 +92,7 @@ def batch_norm(
         raise ValueError(f"{who}: expected an input of shape (N, C, ...), got {x.shape}")
     c = x.shape[1]
     shape = _channel_shape(x)
-    for name, t in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if t is not None and tuple(np.shape(getattr(t, "data", t))) != (c,):
-            raise ValueError(
-                f"{who}: {name} must have shape ({c},) for an input with {c} channels, "
-                f"got {tuple(np.shape(getattr(t, 'data', t)))}"
-            )
+    _check_per_channel(who, x, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     if training or running_mean is None or running_var is None:
         axes = (0, *range(2, x.ndim))
         m = x.size // c
@@ -131,6 +121,17 @@ def batch_norm(
         )
         y = (x - rm) * inv
     return _affine(y, weight, bias, shape)
+
+
+def _check_per_channel(who: str, x: Tensor, **per_channel: Any) -> None:
+    """Each given array or tensor holds one value per channel (axis 1 of ``x``), or raise."""
+    c = x.shape[1]
+    for name, t in per_channel.items():
+        if t is not None and tuple(np.shape(getattr(t, "data", t))) != (c,):
+            raise ValueError(
+                f"{who}: {name} must have shape ({c},) for an input with {c} channels (shape "
+                f"{x.shape}), got {tuple(np.shape(getattr(t, 'data', t)))}"
+            )
 
 
 def _running_update(old: np.ndarray, stat: np.ndarray, momentum: Any, count: int = 0) -> np.ndarray:
