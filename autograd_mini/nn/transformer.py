@@ -360,7 +360,7 @@ class TransformerDecoderLayer(Module):
 class TransformerEncoder(Module):
     """A stack of ``num_layers`` encoder layers, then an optional final ``norm``.
 
-    x₀ = src, xᵢ = layers[i-1](xᵢ₋₁) for i = 1..L, output norm(x_L) (x_L without ``norm``).
+    x₀ = src, xᵢ = ``layers[i-1](xᵢ₋₁)`` for i = 1..L, output norm(x_L) (x_L without ``norm``).
 
     ``layers`` is a :class:`ModuleList` of deep copies of ``encoder_layer`` (keys
     ``layers.0.self_attn.in_proj_weight``, ...): as in PyTorch, every copy starts with the
@@ -420,7 +420,7 @@ class TransformerEncoder(Module):
 class TransformerDecoder(Module):
     """A stack of ``num_layers`` decoder layers, then an optional final ``norm``.
 
-    x₀ = tgt, xᵢ = layers[i-1](xᵢ₋₁, memory) for i = 1..L, output norm(x_L); every layer
+    x₀ = tgt, xᵢ = ``layers[i-1](xᵢ₋₁, memory)`` for i = 1..L, output norm(x_L); every layer
     attends to the same ``memory``. ``layers`` holds deep copies of ``decoder_layer`` (keys
     ``layers.0.self_attn.in_proj_weight``, ``layers.0.multihead_attn.in_proj_weight``, ...),
     with the same starting values and separate arrays and dropout generators (see
