@@ -28,6 +28,8 @@ import numpy as np
 from .compile import compile as compile_step
 from .core.grad_mode import no_grad
 from .data import DataLoader
+from .nn.optim.lbfgs import LBFGS
+from .nn.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from .tables import html_table, text_table
 from .tensor import Tensor
 
@@ -205,7 +207,12 @@ def fit(
     Each batch: ``optimizer.zero_grad()``, ``loss = loss_fn(model(x), y)``,
     ``loss.backward()``, ``optimizer.step()``. After each epoch the model is evaluated on
     ``val_data`` (an ``(X, y)`` pair or a DataLoader) in eval mode without a graph, and
-    ``scheduler.step()`` runs if a scheduler is given.
+    ``scheduler.step()`` runs if a scheduler is given; a ``ReduceLROnPlateau`` is given
+    the epoch's validation loss (the training loss without ``val_data``), as Keras'
+    callback watches ``val_loss``; a ``OneCycleLR`` steps after every batch (its
+    ``total_steps`` counts batches, as in PyTorch). An optimizer that re-evaluates the loss (``LBFGS``)
+    gets a closure doing zero_grad, forward, loss and backward; the batch's loss and
+    output are those of its first evaluation, as ``LBFGS.step`` returns.
 
     ``metrics`` are names ("accuracy") or functions ``f(output, target) -> float`` on
     NumPy arrays. With a single output column, "accuracy" thresholds at 0 for
@@ -221,6 +228,13 @@ def fit(
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    closure_steps = isinstance(optimizer, LBFGS)
+    per_batch = isinstance(scheduler, OneCycleLR)  # its total_steps count batches
+    if closure_steps and compile:
+        raise ValueError(
+            "fit: compile=True cannot record LBFGS steps (it re-evaluates the loss a "
+            "data-dependent number of times); use compile=False"
+        )
     metric_fns = _metric_functions(metrics, loss_fn)
     batches_per_epoch = len(train_loader) if isinstance(train_loader, Sized) else None
     total = None if batches_per_epoch is None else batches_per_epoch * int(epochs)
@@ -238,6 +252,9 @@ def fit(
                 if step is not None:  # compiled: one replay does forward, backward and update
                     loss, output = step(x, y)
                     value = float(loss.item())
+                elif closure_steps:  # the optimizer evaluates the loss itself, maybe often
+                    loss, output = _closure_step(model, loss_fn, optimizer, x, y)
+                    value = float(loss.item())
                 else:
                     optimizer.zero_grad()
                     output = model(x)
@@ -249,9 +266,11 @@ def fit(
                         f"learning rate, check the inputs for nan/inf, or use a stable loss "
                         f"(CrossEntropyLoss / BCEWithLogitsLoss on raw scores)"
                     )
-                if step is None:
+                if step is None and not closure_steps:
                     loss.backward()
                     optimizer.step()
+                if per_batch:
+                    scheduler.step()
                 n = _batch_size(x)
                 loss_sum += value * n
                 count += n
@@ -271,12 +290,33 @@ def fit(
                 values.update({f"val_{k}": v for k, v in scores.items()})
             history.append(epoch, values)
             bar.set_postfix({k: f"{v:.4f}" for k, v in values.items()}, refresh=True)
-            if scheduler is not None:
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(values.get("val_loss", values["loss"]))
+            elif scheduler is not None and not per_batch:
                 scheduler.step()
     finally:
         bar.close()
         _set_mode(model, was_training)
     return history
+
+
+def _closure_step(
+    model: Any, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any, x: Any, y: Any
+) -> tuple[Tensor, Any]:
+    """One ``optimizer.step(closure)``; the loss and output of the closure's first call."""
+    first: list[Any] = []
+
+    def closure() -> Tensor:
+        optimizer.zero_grad()
+        output = model(x)
+        loss = loss_fn(output, y)
+        loss.backward()
+        if not first:
+            first.extend((loss, output))
+        return loss
+
+    optimizer.step(closure)
+    return first[0], first[1]
 
 
 def train_step(

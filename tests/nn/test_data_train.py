@@ -193,3 +193,55 @@ def test_training_in_float32_keeps_float32_parameters():
     assert history["loss"][-1] < history["loss"][0]
     for name, p in model.named_parameters():
         assert p.dtype == np.float32 and p.grad.dtype == np.float32, name
+
+
+def test_fit_gives_reduce_lr_on_plateau_the_validation_loss():
+    seen: list[float] = []
+
+    class Spy(nn.optim.lr_scheduler.ReduceLROnPlateau):
+        def step(self, metrics=None):
+            seen.append(float(metrics))
+            super().step(metrics)
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((32, 3)), rng.standard_normal((32, 1))
+    xv, yv = rng.standard_normal((16, 3)), rng.standard_normal((16, 1))
+    model = nn.Linear(3, 1, seed=0)
+    opt = nn.optim.SGD(model.parameters(), lr=1e-6)  # the losses barely move: a plateau
+    sched = Spy(opt, factor=0.5, patience=1)
+    history = am.train.fit(model, nn.MSELoss(), opt, DataLoader(x, y, batch_size=8), epochs=5,
+                           val_data=(xv, yv), metrics=(), progress=False, scheduler=sched)
+    assert seen == history["val_loss"]
+    assert opt.param_groups[0]["lr"] < 1e-6  # reduced after `patience` flat epochs
+    seen.clear()
+    am.train.fit(model, nn.MSELoss(), opt, DataLoader(x, y, batch_size=8), epochs=2,
+                 metrics=(), progress=False, scheduler=sched)  # no val_data: the training loss
+    assert len(seen) == 2
+
+
+def test_fit_drives_lbfgs_with_a_closure():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((40, 3))
+    y = x @ np.array([[1.0], [-2.0], [0.5]]) + 0.3
+    model = nn.Linear(3, 1, seed=0)
+    opt = nn.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
+    history = am.train.fit(model, nn.MSELoss(), opt, DataLoader(x, y, batch_size=40), epochs=3,
+                           metrics=(), progress=False)
+    assert history["loss"][-1] < 1e-8 < history["loss"][0]  # (each epoch: the loss before its step)
+    np.testing.assert_allclose(model.weight.numpy(), [[1.0, -2.0, 0.5]], atol=1e-5)
+    with pytest.raises(ValueError, match="compile=True cannot record LBFGS"):
+        am.train.fit(model, nn.MSELoss(), opt, DataLoader(x, y, batch_size=40), epochs=1,
+                     progress=False, compile=True)
+
+
+def test_fit_steps_one_cycle_after_every_batch():
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((30, 2)), rng.standard_normal((30, 1))
+    model = nn.Linear(2, 1, seed=0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.01)
+    sched = nn.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=3 * 5)
+    am.train.fit(model, nn.MSELoss(), opt, DataLoader(x, y, batch_size=6), epochs=3,
+                 metrics=(), progress=False, scheduler=sched)
+    assert sched.last_epoch == 15  # one step per batch: 3 epochs of 5 batches, the cycle's end
+    with pytest.raises(ValueError):  # one batch more than total_steps
+        sched.step()
