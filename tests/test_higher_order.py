@@ -16,8 +16,7 @@ case is also checked (:mod:`autograd_mini.checking.higher_order`):
 No op is exempt: every case draws its inputs away from kinks and ties (piecewise-constant
 pieces such as relu's slope or max's selection are locally constant there, so their
 higher derivatives are exactly 0 on both sides), and the ops with exact zeros in their
-cases (``prod``, ``cumprod``) are polynomials. ``EXEMPT`` would name an op and the
-reason if one ever had to be; it is empty.
+cases (``prod``, ``cumprod``) are polynomials.
 
 Then regression tests for the two rules this audit fixed, against hand-derived values
 where there is a closed form (``cumprod``'s derivatives are products over index sets).
@@ -43,20 +42,16 @@ from autograd_mini.ops import REGISTRY, reduction
 
 CASES = all_cases()
 IDS = [f"{name}[{c.label or i}]" for name, i, c in CASES]
-EXEMPT: dict[str, str] = {}  # op name -> why its higher derivatives cannot be checked here
 
 
 def test_the_audit_covers_every_op():
     assert {name for name, _, _ in CASES} == set(REGISTRY)
     without_jvp = sorted(name for name, op in REGISTRY.items() if op.jvp is None)
     assert not without_jvp, f"ops without a forward-mode rule escape the nested check: {without_jvp}"
-    assert set(EXEMPT) <= set(REGISTRY)
 
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
 def test_third_derivative_matches_finite_differences(name, index, c):
-    if name in EXEMPT:
-        pytest.skip(EXEMPT[name])
     report = check_case_third_order(name, c, index)
     assert report.ok, str(report)
     record.count("op_cases_third_order")
@@ -64,8 +59,6 @@ def test_third_derivative_matches_finite_differences(name, index, c):
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
 def test_nested_forward_mode_matches_finite_differences(name, index, c):
-    if name in EXEMPT:
-        pytest.skip(EXEMPT[name])
     report = check_case_nested_forward(name, c, index)
     assert report.ok, str(report)
     record.count("op_cases_nested_forward")
@@ -73,8 +66,6 @@ def test_nested_forward_mode_matches_finite_differences(name, index, c):
 
 @pytest.mark.parametrize(("name", "index", "c"), CASES, ids=IDS)
 def test_forward_over_reverse_matches_finite_differences(name, index, c):
-    if name in EXEMPT:
-        pytest.skip(EXEMPT[name])
     report = check_case_forward_over_reverse(name, c, index)
     assert report.ok, str(report)
     record.count("op_cases_forward_over_reverse")

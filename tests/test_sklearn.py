@@ -46,18 +46,9 @@ CHECKED = [
     ),
 ]
 
-# Checks that may fail, with the reason. Every check passes today, so this is empty; it is
-# scikit-learn's own mechanism (and xfail_strict makes an entry that starts passing fail).
-EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
-
-
-def _expected_failed_checks(estimator):
-    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
-
-
 # The MLPs stop at max_iter with scikit-learn's ConvergenceWarning, as scikit-learn's do.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(CHECKED, expected_failed_checks=_expected_failed_checks, xfail_strict=True)
+@parametrize_with_checks(CHECKED)  # every check must pass: none is expected to fail
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
