@@ -71,9 +71,7 @@ class SGD(Optimizer):
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> np.ndarray:
-        momentum = group["momentum"]
-        if momentum == 0 and group["weight_decay"] == 0 and not group["maximize"]:
-            return param - group["lr"] * grad  # plain gradient descent, the common case
+        momentum = group["momentum"]  # (plain descent in one dtype takes update_param's path)
         grad = self._descent_direction(param, grad, group)
         if momentum != 0:
             buf = state.get("momentum_buffer")
